@@ -1,0 +1,85 @@
+"""`moderate serve`: load the model once, then run the HTTP service under uvicorn.
+
+The model is loaded before uvicorn starts, inside `reported_errors`, so a missing or mismatched
+model is a one-line `error:` and exit 1 rather than a traceback from the server's lifespan.
+Signing secrets come from environment variables named on the command line, never from argv,
+so they do not show in `ps` or shell history.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._app import command, reported_errors
+
+
+@command
+def serve_cli(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
+    model: Annotated[
+        Path | None, typer.Option(help="Model directory (default: models/ or MODERATION_MODELS).")
+    ] = None,
+    signing_secret_env: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Environment variable holding Coral's signing secret; when given, /coral "
+            "requires a valid X-Coral-Signature. Repeat it to accept two secrets while rotating."
+        ),
+    ] = None,
+    max_body_bytes: Annotated[
+        int, typer.Option(help="Largest request body accepted (413 above it).")
+    ] = 64 * 1024,
+    reject_status: Annotated[
+        str, typer.Option(help="Coral status for a reject decision: REJECTED, PREMOD, ...")
+    ] = "REJECTED",
+    featured: Annotated[
+        bool, typer.Option(help="Suggest Coral's FEATURED tag for high share_with_us scores.")
+    ] = False,
+    featured_threshold: Annotated[
+        float | None,
+        typer.Option(help="share_with_us score for FEATURED (default: its review threshold)."),
+    ] = None,
+    score_staff: Annotated[
+        bool, typer.Option(help="Also score STAFF, MODERATOR and ADMIN authors.")
+    ] = False,
+    workers: Annotated[int, typer.Option(help="Threads that run the model.")] = 1,
+    max_batch: Annotated[
+        int, typer.Option(help="Most comments scored together in one model call.")
+    ] = 32,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve the model over HTTP: Coral's external moderation phase and a JSON API."""
+    import uvicorn
+
+    from ..hook import Moderator
+    from ..service import ServiceConfig, create_app
+    from ..service.config import secrets_from_env
+
+    with reported_errors():
+        config = ServiceConfig(
+            model_dir=model,
+            signing_secrets=secrets_from_env(signing_secret_env or []),
+            max_body_bytes=max_body_bytes,
+            reject_status=reject_status.upper(),
+            featured=featured,
+            featured_threshold=featured_threshold,
+            score_staff=score_staff,
+            workers=workers,
+            max_batch=max_batch,
+        )
+        moderator = Moderator.load(model)
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
+    uvicorn.run(
+        create_app(moderator, config),
+        host=host,
+        port=port,
+        log_level=log_level.lower(),
+        access_log=access_log,
+        server_header=False,
+    )

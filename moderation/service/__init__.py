@@ -1,0 +1,18 @@
+"""The HTTP service behind `moderate serve`: Coral's external moderation phase and a JSON API.
+
+Modules, one job each:
+    config    ServiceConfig (limits, Coral mapping options) and reading secrets from the env
+    signing   X-Coral-Signature: HMAC-SHA256 of the raw body, rotation-aware verification
+    bodies    reading a request body under a size limit (chunked bodies included)
+    payloads  JSON bodies to validated values, or DataFormatError (400)
+    coral     Coral's request shape and the decision (204 / FLAG / REJECTED / FEATURED)
+    batching  scoring in a bounded thread pool, batching requests that arrive together
+    app       create_app(moderator, config): the FastAPI routes and error handling
+"""
+
+from __future__ import annotations
+
+from .app import ModeratorLike, create_app
+from .config import ServiceConfig
+
+__all__ = ["ModeratorLike", "ServiceConfig", "create_app"]

@@ -1,0 +1,197 @@
+"""The ASGI app: routes that read, validate, score and answer; no model code runs on the loop.
+
+`create_app(moderator, config)` takes an already-loaded moderator (the CLI loads it before
+starting, so a bad model fails fast with a one-line error), or None to load one from
+`config.model_dir` in the lifespan. The moderator is used only through the small `ModeratorLike`
+protocol, so tests can pass a fake that forces an action.
+
+Every error is a JSON `{"error": message}` with its status: 400 bad JSON or fields, 401 bad or
+missing Coral signature, 404 unknown path, 405 wrong method, 413 body too large, 503 no page
+splitter model, 500 anything unexpected (logged, never the process).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..errors import DataFormatError, ModelLoadError
+from . import coral
+from .batching import Scorer
+from .bodies import read_body
+from .config import ServiceConfig
+from .payloads import parse_json_object, parse_score_request, parse_split_request
+from .signing import SIGNATURE_HEADER, verify
+
+log = logging.getLogger("moderation.service")
+
+
+class ModeratorLike(Protocol):
+    """What the service needs from moderation.Moderator."""
+
+    manifest: dict
+
+    def check_many(self, texts: list[str]) -> list[dict]: ...
+
+    def split(self, text: str) -> list[dict]: ...
+
+
+class JSON(JSONResponse):
+    """JSONResponse that also serialises numpy scalars and keeps non-ASCII text readable."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, default=_jsonable).encode("utf-8")
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSON:
+    return JSON({"error": message}, status_code=status, headers=headers)
+
+
+def health_body(manifest: dict[str, Any], has_splitter: bool | None) -> dict[str, Any]:
+    """What /healthz reports: the model's identity, versions and per-rule thresholds."""
+    rules = [
+        {key: rule.get(key) for key in ("id", "title", "kind", "scored", "thresholds")}
+        for rule in manifest.get("rules") or []
+        if isinstance(rule, dict)
+    ]
+    return {
+        "status": "ok",
+        "model": {
+            "kind": manifest.get("kind"),
+            "file": manifest.get("file"),
+            "sha256": manifest.get("sha256"),
+            "trained_at": manifest.get("trained_at"),
+            "versions": manifest.get("versions"),
+            "rules": rules,
+        },
+        "splitter": has_splitter,
+    }
+
+
+def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = None) -> FastAPI:
+    """The service. Pass a loaded moderator, or None to load one at startup."""
+    config = config or ServiceConfig()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        model = moderator
+        if model is None:
+            from ..hook import Moderator  # imported here: the app must not load at import
+
+            model = await run_in_threadpool(Moderator.load, config.model_dir)
+        scorer = Scorer(model.check_many, workers=config.workers, max_batch=config.max_batch)
+        app.state.moderator = model
+        app.state.scorer = scorer
+        log.info(
+            "serving model %s (trained %s); signing %s",
+            str(model.manifest.get("sha256", "?"))[:12],
+            model.manifest.get("trained_at", "?"),
+            "required" if config.signing_required else "off",
+        )
+        try:
+            yield
+        finally:
+            scorer.close()
+
+    app = FastAPI(
+        title="moderate",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 413:
+            headers["Connection"] = "close"  # the rest of the body was not read
+        return error(exc.status_code, str(exc.detail), headers)
+
+    @app.exception_handler(DataFormatError)
+    async def bad_input(request: Request, exc: DataFormatError) -> Response:
+        return error(400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error(500, f"internal error: {exc.__class__.__name__}")
+
+    @app.post("/coral")
+    async def coral_phase(request: Request) -> Response:
+        body = await read_body(request, config.max_body_bytes)
+        if config.signing_required:
+            header = request.headers.get(SIGNATURE_HEADER)
+            if not header:
+                return error(401, f"missing {SIGNATURE_HEADER} header")
+            if not verify(body, header, config.signing_secrets):
+                return error(401, f"{SIGNATURE_HEADER} does not match the request body")
+        comment = coral.parse_request(parse_json_object(body))
+        if comment.by_staff and not config.score_staff:
+            return Response(status_code=204, headers={"X-Moderation-Action": "skipped-staff"})
+        if not comment.text:
+            return Response(status_code=204, headers={"X-Moderation-Action": "skipped-empty"})
+        result = await request.app.state.scorer.check(comment.text)
+        decision = coral.decide(result, request.app.state.moderator.manifest, config)
+        headers = {
+            "X-Moderation-Action": str(result.get("action")),
+            "X-Moderation-Flags": ",".join(result.get("flags") or []),
+        }
+        if decision is None:
+            return Response(status_code=204, headers=headers)
+        if decision.get("status") or decision.get("actions"):
+            log.info(
+                "coral %s comment by %s: %s %s",
+                comment.action,
+                comment.author_id,
+                result.get("action"),
+                ",".join(result.get("flags") or []),
+            )
+        return JSON(decision, headers=headers)
+
+    @app.post("/v1/score")
+    async def score(request: Request) -> Response:
+        body = parse_json_object(await read_body(request, config.max_body_bytes))
+        items, batch = parse_score_request(body)
+        results = await request.app.state.scorer.check_many([item.text for item in items])
+        out = []
+        for item, result in zip(items, results, strict=True):
+            out.append({"id": item.id, **result} if item.id is not None else result)
+        return JSON({"results": out} if batch else out[0])
+
+    @app.post("/v1/split")
+    async def split(request: Request) -> Response:
+        body = parse_json_object(await read_body(request, config.max_body_bytes))
+        page = parse_split_request(body)
+        try:
+            lines = await request.app.state.scorer.call(request.app.state.moderator.split, page)
+        except ModelLoadError as exc:
+            return error(503, str(exc))
+        return JSON({"lines": lines})
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> Response:
+        model = request.app.state.moderator
+        has_splitter = getattr(model, "has_splitter", None)
+        if callable(has_splitter):
+            has_splitter = has_splitter()
+        return JSON(health_body(model.manifest, has_splitter))
+
+    return app

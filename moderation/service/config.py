@@ -1,0 +1,77 @@
+"""Service settings: one frozen dataclass, filled by `moderate serve` and read by the app.
+
+Nothing here touches the network or the model; the CLI turns options and environment variables
+into a `ServiceConfig`, and `create_app` only reads it. Signing secrets are held as bytes and
+kept out of `repr`, so a config that ends up in a log line or a traceback never shows them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ModerateError
+
+REJECT_STATUSES = ("REJECTED", "PREMOD", "SYSTEM_WITHHELD")
+STAFF_ROLES = frozenset({"STAFF", "MODERATOR", "ADMIN"})
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """How the HTTP service behaves. The defaults are what `moderate serve` uses."""
+
+    model_dir: Path | None = None
+    """Where `Moderator.load` looks when the app loads the model itself (None: the default)."""
+    signing_secrets: tuple[bytes, ...] = field(default=(), repr=False)
+    """Coral signing secrets; when any is set, /coral requires a valid X-Coral-Signature."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """Largest request body accepted, counted on the raw bytes received (413 above it)."""
+    reject_status: str = "REJECTED"
+    """The Coral status a `reject` decision becomes: REJECTED, PREMOD or SYSTEM_WITHHELD."""
+    featured: bool = False
+    """Suggest the FEATURED tag for approved comments with a high share_with_us score."""
+    featured_threshold: float | None = None
+    """share_with_us score that suggests FEATURED; None: the rule's own review threshold."""
+    score_staff: bool = False
+    """Score comments by STAFF, MODERATOR and ADMIN authors too (default: answer 204)."""
+    workers: int = 1
+    """Threads that run the model; each runs one batch at a time."""
+    max_batch: int = 32
+    """Most comments scored in one `check_many` call when requests arrive together."""
+
+    def __post_init__(self) -> None:
+        if self.reject_status not in REJECT_STATUSES:
+            raise ModerateError(
+                f"reject status {self.reject_status!r}: use one of {', '.join(REJECT_STATUSES)}"
+            )
+        if self.max_body_bytes < 1:
+            raise ModerateError("the maximum body size must be at least 1 byte")
+        if self.workers < 1 or self.max_batch < 1:
+            raise ModerateError("workers and max batch must be at least 1")
+        if self.featured_threshold is not None and not 0.0 <= self.featured_threshold <= 1.0:
+            raise ModerateError("the featured threshold is a probability between 0 and 1")
+
+    @property
+    def signing_required(self) -> bool:
+        return bool(self.signing_secrets)
+
+
+def secrets_from_env(
+    names: Iterable[str], environ: dict[str, str] | None = None
+) -> tuple[bytes, ...]:
+    """Read signing secrets from the named environment variables; refuse unset or empty ones.
+
+    Several names allow a rotation on this side: set the old and new secret in two variables.
+    The error names the variable, never its value.
+    """
+    env = os.environ if environ is None else environ
+    secrets: list[bytes] = []
+    for name in names:
+        value = env.get(name, "").strip()
+        if not value:
+            raise ModerateError(f"signing secret variable {name} is not set or is empty")
+        secrets.append(value.encode("utf-8"))
+    return tuple(secrets)
