@@ -52,6 +52,8 @@ class FakeModerator:
         self.lock = threading.Lock()
 
     def check(self, text: str) -> dict:
+        if "crash" in text:
+            raise RuntimeError("an unexpected bug in the model")
         if "boom" in text:
             raise DataFormatError("the fake cannot score 'boom'")
         lowered = text.lower()
@@ -369,6 +371,8 @@ def test_unknown_path_is_404_and_wrong_method_405(open_url: str, client: httpx.C
     assert client.get(f"{open_url}/nothing-here").status_code == 404
     assert client.get(f"{open_url}/coral").status_code == 405
     assert client.get(f"{open_url}/docs").status_code == 404
+    assert client.post(f"{open_url}/coral/", json=coral_request()).status_code == 404
+    assert client.head(f"{open_url}/healthz").status_code == 200
 
 
 # --- JSON API -------------------------------------------------------------------------------
@@ -477,6 +481,15 @@ def test_a_failing_comment_does_not_fail_its_batch(client: httpx.Client) -> None
         assert [r.status_code for r in (ok1, ok2, ok3)] == [200, 200, 200]
         assert ok2.json()["action"] == "review"
         assert client.get(f"{url}/healthz").status_code == 200  # still serving
+
+
+def test_an_unexpected_model_error_is_500_and_the_server_keeps_serving(
+    open_url: str, client: httpx.Client
+) -> None:
+    r = client.post(f"{open_url}/coral", json=coral_request("crash it"))
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal error: RuntimeError"}
+    assert client.post(f"{open_url}/coral", json=coral_request("fine")).status_code == 204
 
 
 def test_scoring_does_not_block_the_event_loop(client: httpx.Client) -> None:

@@ -12,16 +12,17 @@ splitter model, 500 anything unexpected (logged, never the process).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ..errors import DataFormatError, ModelLoadError
@@ -33,6 +34,7 @@ from .payloads import parse_json_object, parse_score_request, parse_split_reques
 from .signing import SIGNATURE_HEADER, verify
 
 log = logging.getLogger("moderation.service")
+Route = Callable[[Request], Awaitable[Response]]
 
 
 class ModeratorLike(Protocol):
@@ -85,6 +87,30 @@ def health_body(manifest: dict[str, Any], has_splitter: bool | None) -> dict[str
     }
 
 
+def guarded(route: Route) -> Route:
+    """Turn every error a route raises into its JSON answer, here rather than in middleware.
+
+    Starlette's catch-all handler re-raises after answering, and the server may then drop the
+    connection before the answer is flushed; catching here keeps the answer and the connection.
+    """
+
+    @functools.wraps(route)
+    async def answer(request: Request) -> Response:
+        try:
+            return await route(request)
+        except HTTPException as exc:
+            return error(exc.status_code, str(exc.detail), exc.headers)
+        except DataFormatError as exc:
+            return error(400, str(exc))
+        except ClientDisconnect:
+            return Response(status_code=400)  # nobody is listening; nothing worth logging
+        except Exception as exc:
+            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            return error(500, f"internal error: {exc.__class__.__name__}")
+
+    return answer
+
+
 def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = None) -> FastAPI:
     """The service. Pass a loaded moderator, or None to load one at startup."""
     config = config or ServiceConfig()
@@ -116,25 +142,15 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        redirect_slashes=False,  # /coral/ is unknown (404), not a redirect to follow
     )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        headers = dict(exc.headers or {})
-        if exc.status_code == 413:
-            headers["Connection"] = "close"  # the rest of the body was not read
-        return error(exc.status_code, str(exc.detail), headers)
-
-    @app.exception_handler(DataFormatError)
-    async def bad_input(request: Request, exc: DataFormatError) -> Response:
-        return error(400, str(exc))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error(500, f"internal error: {exc.__class__.__name__}")
+        return error(exc.status_code, str(exc.detail), exc.headers)
 
     @app.post("/coral")
+    @guarded
     async def coral_phase(request: Request) -> Response:
         body = await read_body(request, config.max_body_bytes)
         if config.signing_required:
@@ -167,6 +183,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         return JSON(decision, headers=headers)
 
     @app.post("/v1/score")
+    @guarded
     async def score(request: Request) -> Response:
         body = parse_json_object(await read_body(request, config.max_body_bytes))
         items, batch = parse_score_request(body)
@@ -177,6 +194,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         return JSON({"results": out} if batch else out[0])
 
     @app.post("/v1/split")
+    @guarded
     async def split(request: Request) -> Response:
         body = parse_json_object(await read_body(request, config.max_body_bytes))
         page = parse_split_request(body)
@@ -186,7 +204,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             return error(503, str(exc))
         return JSON({"lines": lines})
 
-    @app.get("/healthz")
+    @app.api_route("/healthz", methods=["GET", "HEAD"])
     async def healthz(request: Request) -> Response:
         model = request.app.state.moderator
         has_splitter = getattr(model, "has_splitter", None)
