@@ -1,8 +1,11 @@
 """The HTTP service over real HTTP: uvicorn on a free loopback port in a thread, httpx clients.
 
-Most tests run against a fake moderator whose actions are fixed by keywords, so each Coral
-mapping (204, FLAG, REJECTED/PREMOD, FEATURED) can be forced; the fake also records the texts it
-was asked to score, which shows HTML stripping and that staff comments are not scored.
+Two servers per module. `model_url` serves the real tiny model from conftest's
+`trained_model_dir` (or, until that fixture exists, the fake below), wrapped in `Recording` so
+tests can see which texts were scored (HTML stripped; staff comments not scored at all); its
+answers are checked against the same model called in-process. `fake_url` serves a fake whose
+action is fixed by keywords ('kill' rejects, 'idiot' asks for review, 'eyewitness' shares), for
+the tests that must force one Coral mapping (FLAG, REJECTED/PREMOD, FEATURED) or a failure.
 """
 
 from __future__ import annotations
@@ -83,6 +86,30 @@ class FakeModerator:
         ]  # fmt: skip
 
 
+class Recording:
+    """Wrap a moderator; remember every text the service asked it to score."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.seen: list[str] = []
+        self.lock = threading.Lock()
+
+    @property
+    def manifest(self) -> dict:
+        return self.inner.manifest
+
+    def check(self, text: str) -> dict:
+        return self.inner.check(text)
+
+    def check_many(self, texts: list[str]) -> list[dict]:
+        with self.lock:
+            self.seen.extend(texts)
+        return self.inner.check_many(texts)
+
+    def split(self, text: str) -> list[dict]:
+        return self.inner.split(text)
+
+
 @contextmanager
 def live_server(moderator: object, config: ServiceConfig | None = None) -> Iterator[str]:
     """Run the app under uvicorn on a free 127.0.0.1 port; yield its base URL."""
@@ -126,20 +153,38 @@ def encode(payload: object) -> bytes:
 
 
 @pytest.fixture(scope="module")
+def model(request: pytest.FixtureRequest) -> Recording:
+    """The real tiny model when conftest provides `trained_model_dir`, else the fake."""
+    try:
+        model_dir = request.getfixturevalue("trained_model_dir")
+    except pytest.FixtureLookupError:
+        return Recording(FakeModerator())
+    from moderation import Moderator
+
+    return Recording(Moderator.load(model_dir))
+
+
+@pytest.fixture(scope="module")
+def model_url(model: Recording) -> Iterator[str]:
+    """The model with the defaults: no signing, REJECTED, no FEATURED, staff skipped."""
+    with live_server(model) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def signed_url(model: Recording) -> Iterator[str]:
+    with live_server(model, ServiceConfig(signing_secrets=(SECRET,))) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def fake() -> FakeModerator:
     return FakeModerator()
 
 
 @pytest.fixture(scope="module")
-def open_url(fake: FakeModerator) -> Iterator[str]:
-    """A server with the defaults: no signing, REJECTED, no FEATURED, staff skipped."""
+def fake_url(fake: FakeModerator) -> Iterator[str]:
     with live_server(fake) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def signed_url() -> Iterator[str]:
-    with live_server(FakeModerator(), ServiceConfig(signing_secrets=(SECRET,))) as url:
         yield url
 
 
@@ -151,57 +196,91 @@ def client() -> Iterator[httpx.Client]:
 
 # --- Coral: decisions -----------------------------------------------------------------------
 
+FLAG = {"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC"}
+COMMENTS = [
+    "Thanks for the thorough reporting on the council budget.",
+    "You're an idiot. Who would read a book by a woman.",
+    "This bitch is nuts and so are you, moron.",
+    "I know where you live and I will kill you.",
+    "As a nurse at that hospital for 20 years, I saw this first hand; here is what happened.",
+]
 
-def test_clean_new_comment_is_204_with_no_body(open_url: str, client: httpx.Client) -> None:
-    r = client.post(f"{open_url}/coral", json=coral_request("Thanks, a fair summary."))
+
+def coral_answer(result: dict, reject_status: str = "REJECTED") -> tuple[int, dict | None]:
+    """What /coral must answer for a check() result, under the default config."""
+    if result["action"] == "approve":
+        return 204, None
+    if result["action"] == "review":
+        return 200, {"actions": [FLAG]}
+    return 200, {"status": reject_status, "actions": [FLAG]}
+
+
+def as_json(value: object) -> object:
+    return json.loads(json.dumps(value, default=float))
+
+
+@pytest.mark.parametrize("text", COMMENTS)
+@pytest.mark.parametrize("kind", ["new", "reply", "edit"])
+def test_coral_answer_follows_the_model(
+    model_url: str, client: httpx.Client, model: Recording, text: str, kind: str
+) -> None:
+    request = coral_request(
+        text,
+        parent=None if kind == "new" else "comment-1",
+        action="EDIT" if kind == "edit" else "NEW",
+    )
+    r = client.post(f"{model_url}/coral", json=request)
+    result = model.check(text)
+    status, body = coral_answer(result)
+    assert r.status_code == status
+    if body is None:
+        assert r.content == b""
+    else:
+        assert r.json() == body
+        assert set(r.json()) <= {"status", "actions", "tags"}  # Coral refuses other keys
+    assert r.headers["x-moderation-action"] == result["action"]
+
+
+def test_clean_comment_is_204_with_no_body(fake_url: str, client: httpx.Client) -> None:
+    r = client.post(f"{fake_url}/coral", json=coral_request("Thanks, a fair summary."))
     assert r.status_code == 204
     assert r.content == b""
     assert r.headers["x-moderation-action"] == "approve"
 
 
-def test_review_becomes_a_toxic_flag(open_url: str, client: httpx.Client) -> None:
-    r = client.post(f"{open_url}/coral", json=coral_request("What an idiot take."))
+def test_review_becomes_a_toxic_flag(fake_url: str, client: httpx.Client) -> None:
+    for parent in (None, "comment-1"):
+        r = client.post(f"{fake_url}/coral", json=coral_request("What an idiot.", parent=parent))
+        assert r.status_code == 200
+        assert r.json() == {"actions": [FLAG]}
+
+
+def test_reject_becomes_rejected_status(fake_url: str, client: httpx.Client) -> None:
+    r = client.post(f"{fake_url}/coral", json=coral_request("I will kill you.", parent="c-1"))
     assert r.status_code == 200
-    assert r.json() == {"actions": [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC"}]}
-
-
-def test_reject_becomes_rejected_status(open_url: str, client: httpx.Client) -> None:
-    r = client.post(f"{open_url}/coral", json=coral_request("I will kill you."))
-    assert r.status_code == 200
-    body = r.json()
-    assert body["status"] == "REJECTED"
-    assert body["actions"] == [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC"}]
-    assert set(body) <= {"status", "actions", "tags"}  # Coral rejects unknown keys
-
-
-def test_reply_and_edit_are_scored_like_new_comments(
-    open_url: str, client: httpx.Client, fake: FakeModerator
-) -> None:
-    reply = coral_request("Reply: what an idiot take.", parent="comment-1")
-    r = client.post(f"{open_url}/coral", json=reply)
-    assert r.status_code == 200 and r.json()["actions"][0]["actionType"] == "FLAG"
-    assert "Reply: what an idiot take." in fake.seen
-    edit = coral_request("Edited: fine now.", parent="comment-1", action="EDIT")
-    assert client.post(f"{open_url}/coral", json=edit).status_code == 204
+    assert r.json() == {"status": "REJECTED", "actions": [FLAG]}
 
 
 def test_html_body_is_scored_as_text(
-    open_url: str, client: httpx.Client, fake: FakeModerator
+    model_url: str, client: httpx.Client, model: Recording
 ) -> None:
-    body = "<p>You &amp; your <b>friends</b>&nbsp;are wrong</p><p>second<br>line</p>"
-    assert client.post(f"{open_url}/coral", json=coral_request(body)).status_code == 204
-    assert "You & your friends\xa0are wrong\nsecond\nline".replace("\xa0", " ") in fake.seen
+    body = "<p>You &amp; your <b>friends</b>&nbsp;are wrong</p><p>second<br>line &lt;3</p>"
+    text = "You & your friends are wrong\nsecond\nline <3"
+    r = client.post(f"{model_url}/coral", json=coral_request(body))
+    assert text in model.seen
+    assert r.status_code == coral_answer(model.check(text))[0]
 
 
-def test_staff_author_is_not_scored(
-    open_url: str, client: httpx.Client, fake: FakeModerator
-) -> None:
+def test_staff_author_is_not_scored(model_url: str, client: httpx.Client, model: Recording) -> None:
     for role in ("STAFF", "MODERATOR", "ADMIN"):
-        text = f"{role} says: kill the comments section"
-        r = client.post(f"{open_url}/coral", json=coral_request(text, role=role))
+        text = f"{role} says: you idiot, I will kill you"
+        r = client.post(f"{model_url}/coral", json=coral_request(text, role=role))
         assert r.status_code == 204
         assert r.headers["x-moderation-action"] == "skipped-staff"
-        assert text not in fake.seen
+        assert text not in model.seen
+    text = "COMMENTER says: you idiot, I will kill you"
+    client.post(f"{model_url}/coral", json=coral_request(text, role="COMMENTER"))
+    assert text in model.seen
 
 
 def test_configured_premod_featured_and_staff_scoring(client: httpx.Client) -> None:
@@ -219,29 +298,36 @@ def test_configured_premod_featured_and_staff_scoring(client: httpx.Client) -> N
         assert r.status_code == 204  # 0.8 is under the configured 0.9
 
 
-def test_featured_is_off_by_default(open_url: str, client: httpx.Client) -> None:
-    r = client.post(f"{open_url}/coral", json=coral_request("As an eyewitness, I saw it."))
+def test_featured_is_off_by_default(fake_url: str, client: httpx.Client) -> None:
+    r = client.post(f"{fake_url}/coral", json=coral_request("As an eyewitness, I saw it."))
     assert r.status_code == 204
 
 
 # --- Coral: signatures ----------------------------------------------------------------------
 
 
-def test_signed_request_is_accepted(signed_url: str, client: httpx.Client) -> None:
-    raw = encode(coral_request("What an idiot take."))
+@pytest.mark.parametrize("text", [COMMENTS[0], COMMENTS[3]])
+def test_signed_request_is_answered(
+    signed_url: str, client: httpx.Client, model: Recording, text: str
+) -> None:
+    raw = encode(coral_request(text))
     r = client.post(
         f"{signed_url}/coral", content=raw,
         headers={"Content-Type": "application/json", "X-Coral-Signature": sign(raw, SECRET)},
     )  # fmt: skip
-    assert r.status_code == 200 and r.json()["actions"][0]["actionType"] == "FLAG"
+    assert r.status_code == coral_answer(model.check(text))[0]
 
 
-def test_rotated_secret_with_two_signatures(signed_url: str, client: httpx.Client) -> None:
-    raw = encode(coral_request("Reply during rotation.", parent="c-9"))
+def test_rotated_secret_with_two_signatures(
+    signed_url: str, client: httpx.Client, model: Recording
+) -> None:
+    text = "Reply during rotation: you idiot."
+    raw = encode(coral_request(text, parent="c-9"))
     for header in (signature_header(raw, [OLD_SECRET, SECRET]),
                    signature_header(raw, [SECRET, OLD_SECRET]).replace(",", " , ")):  # fmt: skip
         r = client.post(f"{signed_url}/coral", content=raw, headers={"X-Coral-Signature": header})
-        assert r.status_code == 204, header
+        assert r.status_code == coral_answer(model.check(text))[0], header
+        assert r.headers["x-moderation-action"] == model.check(text)["action"]
 
 
 @pytest.mark.parametrize(
@@ -273,9 +359,9 @@ def test_signature_of_another_body_or_secret_is_401(signed_url: str, client: htt
         assert r.status_code == 401
 
 
-def test_unsigned_server_ignores_signatures(open_url: str, client: httpx.Client) -> None:
+def test_unsigned_server_ignores_signatures(fake_url: str, client: httpx.Client) -> None:
     r = client.post(
-        f"{open_url}/coral", json=coral_request(), headers={"X-Coral-Signature": "sha256=00"}
+        f"{fake_url}/coral", json=coral_request(), headers={"X-Coral-Signature": "sha256=00"}
     )
     assert r.status_code == 204
 
@@ -292,14 +378,14 @@ def test_signing_helpers() -> None:
 # --- limits and malformed input -------------------------------------------------------------
 
 
-def test_oversized_body_is_413(open_url: str, client: httpx.Client) -> None:
+def test_oversized_body_is_413(model_url: str, client: httpx.Client) -> None:
     big = coral_request("x" * (70 * 1024))
-    r = client.post(f"{open_url}/coral", json=big)
+    r = client.post(f"{model_url}/coral", json=big)
     assert r.status_code == 413
     assert "limit" in r.json()["error"]
 
 
-def test_oversized_chunked_body_without_length_is_413(open_url: str) -> None:
+def test_oversized_chunked_body_without_length_is_413(model_url: str) -> None:
     def chunks() -> Iterator[bytes]:
         yield b'{"text": "'
         for _ in range(80):
@@ -307,7 +393,7 @@ def test_oversized_chunked_body_without_length_is_413(open_url: str) -> None:
         yield b'"}'
 
     with httpx.Client(timeout=10) as c:
-        r = c.post(f"{open_url}/v1/score", content=chunks())
+        r = c.post(f"{model_url}/v1/score", content=chunks())
     assert r.status_code == 413
     assert "content-length" not in r.request.headers
 
@@ -325,9 +411,9 @@ def test_body_just_under_the_limit_is_accepted(client: httpx.Client) -> None:
     "raw",
     [b"{not json", b"", b"[1, 2]", b'"text"', b"\xff\xfe{}", b"[" * 100_00 + b"]" * 100_00],
 )
-def test_malformed_body_is_400(open_url: str, client: httpx.Client, raw: bytes) -> None:
+def test_malformed_body_is_400(model_url: str, client: httpx.Client, raw: bytes) -> None:
     for path in ("/coral", "/v1/score", "/v1/split"):
-        r = client.post(f"{open_url}{path}", content=raw)
+        r = client.post(f"{model_url}{path}", content=raw)
         assert r.status_code == 400, (path, r.text)
         assert isinstance(r.json()["error"], str)
 
@@ -358,68 +444,89 @@ def _without(path: str) -> dict:
     ],
 )
 def test_missing_or_mistyped_coral_fields_are_400(
-    open_url: str, client: httpx.Client, request_body: dict, mentions: str
+    model_url: str, client: httpx.Client, request_body: dict, mentions: str
 ) -> None:
-    r = client.post(f"{open_url}/coral", json=request_body)
+    r = client.post(f"{model_url}/coral", json=request_body)
     assert r.status_code == 400
     assert mentions in r.json()["error"]
 
 
-def test_unknown_path_is_404_and_wrong_method_405(open_url: str, client: httpx.Client) -> None:
-    r = client.post(f"{open_url}/v2/score", json={"text": "hi"})
+def test_unknown_path_is_404_and_wrong_method_405(model_url: str, client: httpx.Client) -> None:
+    r = client.post(f"{model_url}/v2/score", json={"text": "hi"})
     assert r.status_code == 404 and "error" in r.json()
-    assert client.get(f"{open_url}/nothing-here").status_code == 404
-    assert client.get(f"{open_url}/coral").status_code == 405
-    assert client.get(f"{open_url}/docs").status_code == 404
-    assert client.post(f"{open_url}/coral/", json=coral_request()).status_code == 404
-    assert client.head(f"{open_url}/healthz").status_code == 200
+    assert client.get(f"{model_url}/nothing-here").status_code == 404
+    assert client.get(f"{model_url}/coral").status_code == 405
+    assert client.get(f"{model_url}/docs").status_code == 404
+    assert client.post(f"{model_url}/coral/", json=coral_request()).status_code == 404
+    assert client.head(f"{model_url}/healthz").status_code == 200
 
 
 # --- JSON API -------------------------------------------------------------------------------
 
 
-def test_score_single(open_url: str, client: httpx.Client) -> None:
-    r = client.post(f"{open_url}/v1/score", json={"text": "What an idiot take."})
-    assert r.status_code == 200
-    result = r.json()
-    assert result["text"] == "What an idiot take."
-    assert result["action"] == "review" and result["flags"] == ["toxicity"]
-    assert result["scores"]["be_truthful"] is None
-    assert "id" not in result
-    r = client.post(f"{open_url}/v1/score", json={"text": "ok", "id": 5})
-    assert r.json()["id"] == 5
+def test_score_single_is_the_model_check(
+    model_url: str, client: httpx.Client, model: Recording
+) -> None:
+    for text in COMMENTS[:3]:
+        r = client.post(f"{model_url}/v1/score", json={"text": text})
+        assert r.status_code == 200
+        assert r.json() == as_json(model.check(text))
+        assert "id" not in r.json()
+    r = client.post(f"{model_url}/v1/score", json={"text": COMMENTS[0], "id": 5})
+    assert r.json() == {"id": 5, **as_json(model.check(COMMENTS[0]))}
 
 
-def test_score_batch_keeps_order_and_ids(open_url: str, client: httpx.Client) -> None:
+def test_score_batch_keeps_order_and_ids(
+    model_url: str, client: httpx.Client, model: Recording
+) -> None:
+    ids = ["a", 2, None, "d", "e"]
     comments = [
-        {"id": "a", "text": "Thanks."},
-        {"id": 2, "text": "kill"},
-        {"text": "idiot"},
+        {"text": t} if i is None else {"id": i, "text": t}
+        for i, t in zip(ids, COMMENTS, strict=True)
     ]
-    r = client.post(f"{open_url}/v1/score", json={"comments": comments})
+    r = client.post(f"{model_url}/v1/score", json={"comments": comments})
     assert r.status_code == 200
     results = r.json()["results"]
-    assert [x.get("id") for x in results] == ["a", 2, None]
+    assert [x.get("id") for x in results] == ids
+    expected = model.inner.check_many(COMMENTS)
+    assert [{k: v for k, v in x.items() if k != "id"} for x in results] == as_json(expected)
+
+
+def test_score_fields_on_forced_actions(fake_url: str, client: httpx.Client) -> None:
+    texts = ["Thanks.", "kill", "idiot"]
+    r = client.post(f"{fake_url}/v1/score", json={"comments": [{"text": t} for t in texts]})
+    results = r.json()["results"]
     assert [x["action"] for x in results] == ["approve", "reject", "review"]
-    assert [x["text"] for x in results] == ["Thanks.", "kill", "idiot"]
+    assert results[2]["flags"] == ["toxicity"] and results[2]["scores"]["be_truthful"] is None
+    assert results[2]["reasons"] == {"toxicity": ["fake reason for toxicity"]}
 
 
 @pytest.mark.parametrize(
     "payload",
     [{}, {"text": 3}, {"comments": "x"}, {"comments": [{"id": 1}]}, {"comments": [3]},
-     {"text": "x", "id": True}, {"text": "x", "id": [1]}],
+     {"text": "x", "id": True}, {"text": "x", "id": [1]}, {"comments": [{"text": "x"}] * 1001}],
 )  # fmt: skip
-def test_score_bad_fields_are_400(open_url: str, client: httpx.Client, payload: dict) -> None:
-    assert client.post(f"{open_url}/v1/score", json=payload).status_code == 400
+def test_score_bad_fields_are_400(model_url: str, client: httpx.Client, payload: dict) -> None:
+    r = client.post(f"{model_url}/v1/score", json=payload)
+    assert r.status_code == 400 and r.json()["error"]
 
 
-def test_split_a_page(open_url: str, client: httpx.Client) -> None:
-    page = "Council votes on budget\nThe council met on Monday.\nAnna said: great news"
-    r = client.post(f"{open_url}/v1/split", json={"text": page})
+def test_split_a_page(model_url: str, client: httpx.Client, model: Recording) -> None:
+    page = (
+        "Council votes on budget\nThe council met on Monday and passed the budget 7-2.\n"
+        "Comments\nAnna said: great news for the library\nPrivacy policy | Contact us"
+    )
+    r = client.post(f"{model_url}/v1/split", json={"text": page})
+    try:
+        expected = model.split(page)
+    except ModelLoadError:  # the model has no splitter: the service says so
+        assert r.status_code == 503 and r.json()["error"]
+        return
     assert r.status_code == 200
     lines = r.json()["lines"]
-    assert [line["line"] for line in lines] == [1, 2, 3]
-    assert lines[2]["kind"] == "comment"
+    assert lines == as_json(expected)
+    assert [line["line"] for line in lines] == [1, 2, 3, 4, 5]
+    assert {line["kind"] for line in lines} <= {"body", "comment", "boilerplate"}
 
 
 def test_split_without_splitter_model_is_503(client: httpx.Client) -> None:
@@ -428,16 +535,23 @@ def test_split_without_splitter_model_is_503(client: httpx.Client) -> None:
         assert r.status_code == 503 and "splitter" in r.json()["error"]
 
 
-def test_healthz_reports_the_manifest(open_url: str, client: httpx.Client) -> None:
-    r = client.get(f"{open_url}/healthz")
+def test_healthz_reports_the_manifest(
+    model_url: str, client: httpx.Client, model: Recording
+) -> None:
+    r = client.get(f"{model_url}/healthz")
     assert r.status_code == 200
     body = r.json()
+    manifest = model.manifest
     assert body["status"] == "ok"
-    assert body["model"]["trained_at"] == "2025-01-01T00:00:00+00:00"
-    assert body["model"]["sha256"] == "f" * 64
-    rules = {rule["id"]: rule for rule in body["model"]["rules"]}
-    assert rules["toxicity"]["thresholds"] == {"review": 0.5, "reject": 0.9}
-    assert rules["be_truthful"]["scored"] is False
+    assert body["model"]["trained_at"] == manifest["trained_at"]
+    assert body["model"]["sha256"] == manifest["sha256"]
+    assert body["model"]["versions"] == manifest["versions"]
+    served = {rule["id"]: rule for rule in body["model"]["rules"]}
+    assert list(served) == [rule["id"] for rule in manifest["rules"]]
+    for rule in manifest["rules"]:
+        assert served[rule["id"]]["thresholds"] == as_json(rule["thresholds"])
+        assert served[rule["id"]]["scored"] == rule["scored"]
+    assert "share_with_us" in served
 
 
 # --- robustness: batching, failures, the event loop ----------------------------------------
@@ -484,12 +598,12 @@ def test_a_failing_comment_does_not_fail_its_batch(client: httpx.Client) -> None
 
 
 def test_an_unexpected_model_error_is_500_and_the_server_keeps_serving(
-    open_url: str, client: httpx.Client
+    fake_url: str, client: httpx.Client
 ) -> None:
-    r = client.post(f"{open_url}/coral", json=coral_request("crash it"))
+    r = client.post(f"{fake_url}/coral", json=coral_request("crash it"))
     assert r.status_code == 500
     assert r.json() == {"error": "internal error: RuntimeError"}
-    assert client.post(f"{open_url}/coral", json=coral_request("fine")).status_code == 204
+    assert client.post(f"{fake_url}/coral", json=coral_request("fine")).status_code == 204
 
 
 def test_scoring_does_not_block_the_event_loop(client: httpx.Client) -> None:
