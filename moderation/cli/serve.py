@@ -48,6 +48,10 @@ def serve_cli(
         bool, typer.Option(help="Also score STAFF, MODERATOR and ADMIN authors.")
     ] = False,
     workers: Annotated[int, typer.Option(help="Threads that run the model.")] = 1,
+    processes: Annotated[
+        int,
+        typer.Option(help="Score in N worker processes, each with its own model (0: threads)."),
+    ] = 0,
     max_batch: Annotated[
         int, typer.Option(help="Most comments scored together in one model call.")
     ] = 32,
@@ -72,6 +76,7 @@ def serve_cli(
             score_staff=score_staff,
             workers=workers,
             max_batch=max_batch,
+            processes=processes,
         )
         moderator = Moderator.load(model)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")

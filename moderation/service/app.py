@@ -31,6 +31,7 @@ from .batching import Scorer
 from .bodies import read_body
 from .config import ServiceConfig
 from .payloads import parse_json_object, parse_score_request, parse_split_request
+from .procpool import check_many_in_worker, start_pool
 from .signing import SIGNATURE_HEADER, verify
 
 log = logging.getLogger("moderation.service")
@@ -122,7 +123,16 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             from ..hook import Moderator  # imported here: the app must not load at import
 
             model = await run_in_threadpool(Moderator.load, config.model_dir)
-        scorer = Scorer(model.check_many, workers=config.workers, max_batch=config.max_batch)
+        if config.processes:
+            pool = await run_in_threadpool(start_pool, config.model_dir, config.processes)
+            scorer = Scorer(
+                check_many_in_worker,
+                workers=config.processes,
+                max_batch=config.max_batch,
+                batch_executor=pool,
+            )
+        else:
+            scorer = Scorer(model.check_many, workers=config.workers, max_batch=config.max_batch)
         app.state.moderator = model
         app.state.scorer = scorer
         log.info(

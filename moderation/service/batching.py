@@ -8,6 +8,9 @@ and the event loop never runs the model itself, so it keeps accepting and answer
 
 If a batch fails, its texts are scored one by one so only the text that caused the failure gets
 the error. Requests whose client went away are dropped from the queue without being scored.
+
+By default batches run in threads of this process, which share its GIL with the event loop. A
+`batch_executor` such as the process pool of `procpool` runs them beside the loop instead.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 CheckMany = Callable[[list[str]], list[dict[str, Any]]]
@@ -24,11 +27,20 @@ CheckMany = Callable[[list[str]], list[dict[str, Any]]]
 class Scorer:
     """Asynchronous, batching front of a `check_many` function."""
 
-    def __init__(self, check_many: CheckMany, workers: int = 1, max_batch: int = 32) -> None:
+    def __init__(
+        self,
+        check_many: CheckMany,
+        workers: int = 1,
+        max_batch: int = 32,
+        batch_executor: Executor | None = None,
+    ) -> None:
+        """`workers` batches run at once, in `batch_executor` (e.g. a process pool) if given,
+        else in a thread pool of that size; `call` always uses the thread pool."""
         self._check_many = check_many
         self._workers = workers
         self._max_batch = max_batch
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="moderate")
+        self._batch_executor = batch_executor or self._executor
         self._queue: deque[tuple[str, asyncio.Future]] = deque()
         self._running = 0
         self._tasks: set[asyncio.Task] = set()  # keep runner tasks referenced until done
@@ -54,6 +66,8 @@ class Scorer:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._batch_executor is not self._executor:
+            self._batch_executor.shutdown(wait=True, cancel_futures=True)
 
     async def _run(self) -> None:
         try:
@@ -71,7 +85,8 @@ class Scorer:
     async def _score(self, batch: list[tuple[str, asyncio.Future]]) -> None:
         texts = [text for text, _ in batch]
         try:
-            results = await self.call(self._check_many, texts)
+            loop = asyncio.get_running_loop()
+            results = await loop.run_in_executor(self._batch_executor, self._check_many, texts)
             if len(results) != len(texts):
                 raise RuntimeError(f"check_many returned {len(results)} results for {len(texts)}")
         except Exception as exc:
