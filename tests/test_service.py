@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import queue
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -618,6 +623,76 @@ def test_scoring_does_not_block_the_event_loop(client: httpx.Client) -> None:
         assert client.get(f"{url}/healthz").status_code == 200
         assert time.perf_counter() - started < 0.5
         slow.join()
+
+
+# --- the `moderate serve` command ----------------------------------------------------------
+
+
+def _moderate(*args: str) -> list[str]:
+    return [sys.executable, "-m", "moderation", *args]
+
+
+@pytest.fixture(scope="module")
+def cli_ready() -> None:
+    """The whole CLI imports (its other commands are written in parallel with this one)."""
+    probe = subprocess.run(_moderate("serve", "--help"), capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:
+        pytest.skip(f"`moderate serve --help` fails: {probe.stderr.strip().splitlines()[-1:]}")
+
+
+def test_cli_refuses_an_unset_secret_variable_and_a_missing_model(
+    cli_ready: None, tmp_path: os.PathLike
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_SUCH_SECRET_VAR"}
+    run = subprocess.run(
+        _moderate("serve", "--port", "0", "--signing-secret-env", "NO_SUCH_SECRET_VAR"),
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert run.stderr.startswith("error: signing secret variable NO_SUCH_SECRET_VAR")
+    run = subprocess.run(
+        _moderate("serve", "--port", "0", "--model", str(tmp_path / "nothing")),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 1 and run.stderr.startswith("error: ")
+    assert "Traceback" not in run.stderr
+
+
+def test_cli_serves_a_trained_model(
+    cli_ready: None, request: pytest.FixtureRequest, client: httpx.Client
+) -> None:
+    try:
+        model_dir = request.getfixturevalue("trained_model_dir")
+    except pytest.FixtureLookupError:
+        pytest.skip("needs conftest's trained_model_dir")
+    env = {**os.environ, "TEST_CORAL_SECRET": SECRET.decode()}
+    command = _moderate("serve", "--port", "0", "--model", str(model_dir),
+                        "--signing-secret-env", "TEST_CORAL_SECRET", "--no-access-log")  # fmt: skip
+    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in server.stderr], daemon=True).start()
+    try:
+        deadline, url, log = time.monotonic() + 60, None, []
+        while url is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                log.append(lines.get(timeout=0.5))
+            except queue.Empty:
+                continue
+            found = re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", log[-1])
+            url = found and found.group(1)
+        assert url, "the server did not start:\n" + "".join(log)
+        health = client.get(f"{url}/healthz")
+        assert health.status_code == 200 and health.json()["model"]["rules"]
+        raw = encode(coral_request("Thanks for the article."))
+        assert client.post(f"{url}/coral", content=raw).status_code == 401
+        r = client.post(
+            f"{url}/coral", content=raw, headers={"X-Coral-Signature": sign(raw, SECRET)}
+        )
+        assert r.status_code in (200, 204)
+        assert SECRET.decode() not in "".join(log)
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def test_html_to_text() -> None:
