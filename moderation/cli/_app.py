@@ -1,0 +1,38 @@
+"""The root typer app and the one place library errors become `error: <msg>` and exit 1."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import typer
+
+from ..errors import ModerateError
+
+app = typer.Typer(
+    name="moderate",
+    help="Score reader comments against a news site's posting rules, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn a ModerateError (or an OS error on a path the user named) into one line and exit 1."""
+    try:
+        yield
+    except ModerateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise typer.Exit(code=1) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise typer.Exit(code=1) from None
+
+
+def command(fn: Callable) -> Callable:
+    """Register `fn` as a subcommand named after it, without its `_cli` suffix."""
+    name = fn.__name__.removesuffix("_cli").replace("_", "-")
+    return app.command(name)(fn)

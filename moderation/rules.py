@@ -1,0 +1,65 @@
+"""Posting rules as data: a TOML file the site can edit, parsed into Rule objects.
+
+Each rule has an id, a title, the text shown to readers, a kind ("violation" rules drive the
+action, "signal" rules such as share_with_us only flag), and the training labels that feed it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import RulesError
+from .settings import DEFAULT_RULES_FILE
+
+KINDS = ("violation", "signal")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    text: str
+    kind: str = "violation"
+    labels: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def feeding_labels(self) -> tuple[str, ...]:
+        """The label columns that feed this rule: its own id plus the labels it lists."""
+        return (self.id, *[label for label in self.labels if label != self.id])
+
+
+def load_rules(path: str | os.PathLike[str] | None = None) -> list[Rule]:
+    """Parse a rules TOML file (the packaged default when `path` is None)."""
+    path = Path(path) if path else DEFAULT_RULES_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RulesError(f"rules file not found: {path}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RulesError(f"rules file {path} is not valid TOML: {exc}") from exc
+    entries = data.get("rule")
+    if not isinstance(entries, list) or not entries:
+        raise RulesError(f"rules file {path} has no [[rule]] entries")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries, 1):
+        missing = [k for k in ("id", "title", "text") if not isinstance(entry.get(k), str)]
+        if missing:
+            raise RulesError(f"rule #{i} in {path} lacks {', '.join(missing)}")
+        rule_id = entry["id"]
+        if not rule_id.isidentifier() or rule_id != rule_id.lower():
+            raise RulesError(f"rule id {rule_id!r} in {path} is not snake_case")
+        if rule_id in seen:
+            raise RulesError(f"rule id {rule_id!r} appears twice in {path}")
+        kind = entry.get("kind", "violation")
+        if kind not in KINDS:
+            raise RulesError(f"rule {rule_id!r} has kind {kind!r}; use one of {KINDS}")
+        labels = entry.get("labels", [])
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise RulesError(f"rule {rule_id!r}: labels must be a list of strings")
+        seen.add(rule_id)
+        rules.append(Rule(rule_id, entry["title"], entry["text"], kind, tuple(labels)))
+    return rules

@@ -1,0 +1,37 @@
+"""Where things live: the data directory, the model directory, the rules file.
+
+The data directory is chosen in this order: an explicit argument (the CLI's --data-dir),
+the MODERATION_DATA environment variable, then ../shared/data/raw beside the project root.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data" / "raw"
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "models"
+DEFAULT_RULES_FILE = Path(__file__).resolve().parent / "rules.toml"
+RULES_MODEL_NAME = "rules.joblib"
+SPLITTER_MODEL_NAME = "splitter.joblib"
+
+
+def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Return the directory that holds the raw data sets."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("MODERATION_DATA")
+    if env:
+        return Path(env)
+    return DEFAULT_DATA_DIR
+
+
+def model_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Return the directory models are saved to and loaded from (MODERATION_MODELS overrides)."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("MODERATION_MODELS")
+    if env:
+        return Path(env)
+    return DEFAULT_MODEL_DIR
