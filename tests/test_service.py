@@ -154,7 +154,8 @@ def coral_request(body: str = "Thanks for the article.", *, parent: str | None =
 
 
 def encode(payload: object) -> bytes:
-    return json.dumps(payload).encode("utf-8")
+    """The raw body as Coral sends it (JSON.stringify(data, null, 2)): the bytes it signs."""
+    return json.dumps(payload, indent=2).encode("utf-8")
 
 
 @pytest.fixture(scope="module")

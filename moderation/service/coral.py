@@ -2,9 +2,10 @@
 
 Coral sends `{"action", "comment": {"body", "parentID"}, "author": {"id", "role"}, "story",
 "site", "tenantID", "tenantDomain"}` for every new or edited comment and accepts, within its
-timeout, either 204 (nothing to do) or 200 with `{"status"?, "actions"?, "tags"?}`. Coral
-validates that answer strictly, so it carries only those three keys; the scores stay in our
-logs and in response headers.
+timeout, either 204 (nothing to do) or 200 with `{"status"?, "actions"?, "tags"?}`; any other
+status makes Coral skip the phase. Coral validates those three keys and strips any others, so
+the answer carries nothing else; the decision and flags go in response headers for logs. The
+phase sends the body as HTML or as plain text (its "format" setting); both are handled.
 
 Mapping (see `decide`): approve -> 204; review -> a FLAG with reason COMMENT_DETECTED_TOXIC;
 reject -> the configured status (REJECTED by default) plus the same FLAG, so moderators see why
