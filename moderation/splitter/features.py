@@ -13,6 +13,7 @@ position in the page, and its own dense features. That is what lets "That's toug
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -31,33 +32,42 @@ _URL = re.compile(r"(https?://|www\.|\.com\b|@\w+\.)", re.I)
 _INFORMAL = re.compile(r"(n't|!!|\?\?|\.\.\.|\blol\b|\bimo\b|\bhaha\b|\bgonna\b|\byeah\b)", re.I)
 _SENT_END = re.compile(r"[.!?][\"”’)]?(\s|$)")
 
-N_LINE_FEATURES = 24
+_NUMERIC = re.compile(r"[\d\s.,:()+#▲▼|-]+")
+_COMMENT_HEADER = re.compile(r"^\W*(\(?\d+\)?\s*)?(comments?|responses?|replies|reactions|"
+                             r"discussion|conversation|thoughts)\b|\b\d+\s*comments?\W*$|"
+                             r"^(join|start|leave|add|post|view|show|see|load)\b.{0,25}"
+                             r"\b(comments?|conversation|discussion|reply)\b", re.I)
+_RULE_LIKE = re.compile(r"^[A-Z][a-z']+( [A-Za-z']+){0,3}[.:!] [A-Z]")
+N_LINE_FEATURES = 26
+
+
+MAX_CHARS = 400  # long paragraphs are decided by their first sentences; keeps 1 MB fast
 
 
 def line_text(line: str) -> str:
-    """What TF-IDF sees: lower case, digits folded."""
-    return _DIGITS.sub("0", line.lower())
+    """What TF-IDF sees: the first MAX_CHARS characters, lower case, digits folded."""
+    return _DIGITS.sub("0", line[:MAX_CHARS].lower())
 
 
 def line_features(line: str, blank_before: int, blank_after: int) -> list[float]:
     """Dense features of one non-empty line (see module docstring)."""
-    s = line.strip()
-    n = len(s)
+    n = len(line.strip())
+    s = line.strip()[:MAX_CHARS]
     words = _WORD.findall(s)
     nw = max(1, len(words))
-    letters = sum(ch.isalpha() for ch in s) or 1
-    upper = sum(ch.isupper() for ch in s)
-    digits = sum(ch.isdigit() for ch in s)
+    letters = sum(map(str.isalpha, s)) or 1
+    upper = sum(map(str.isupper, s))
+    digits = sum(map(str.isdigit, s))
     titled = sum(w[0].isupper() for w in words)
     end = s.rstrip("\"”’)")[-1:] if s else ""
     return [
-        np.log1p(n),
-        np.log1p(len(words)),
+        math.log1p(n),
+        math.log1p(len(words)),
         float(end in ".!?"),
         float(end == ":"),
         float(s[:1].isupper()),
         upper / letters,
-        digits / max(1, n),
+        digits / max(1, len(s)),
         titled / nw,
         len(_FIRST_SG.findall(s)) / nw,
         len(_FIRST_PL.findall(s)) / nw,
@@ -65,30 +75,34 @@ def line_features(line: str, blank_before: int, blank_after: int) -> list[float]
         float(bool(_QUOTE.search(s))),
         float(bool(_AGO.search(s)) and len(words) <= 6),
         float(bool(_DATE.search(s))),
-        float(bool(re.fullmatch(r"[\d\s.,:()+#▲▼|-]+", s))),
+        float(bool(_NUMERIC.fullmatch(s))),
         float(bool(_URL.search(s))),
         float("?" in s or "!" in s),
         s.count(",") / nw,
         min(blank_before, 3) / 3,
         min(blank_after, 3) / 3,
         float(s.isupper() and letters > 3),
-        letters / max(1, n),
-        np.log1p(len(_SENT_END.findall(s))),
+        letters / max(1, len(s)),
+        math.log1p(len(_SENT_END.findall(s))),
         float(bool(_INFORMAL.search(s))),
+        float(len(s) < 60 and bool(_COMMENT_HEADER.search(s))),
+        float(bool(_RULE_LIKE.match(s))),
     ]
 
 
 def page_lines(lines: list[str]) -> tuple[list[int], list[str], np.ndarray]:
     """Indices and texts of the non-empty lines, and their dense features."""
     idx = [i for i, line in enumerate(lines) if line.strip()]
-    feats = np.zeros((len(idx), N_LINE_FEATURES))
+    rows = []
     for j, i in enumerate(idx):
         before = i - idx[j - 1] - 1 if j else min(i, 3)
         after = idx[j + 1] - i - 1 if j + 1 < len(idx) else 3
-        feats[j] = line_features(lines[i], before, after)
+        rows.append(line_features(lines[i], before, after))
+    feats = np.array(rows, dtype=float).reshape(len(idx), N_LINE_FEATURES)
     return idx, [lines[i] for i in idx], feats
 
 
+HEADER_COLUMN = 24
 WINDOW = 4
 SCALES = (3, 12)
 
@@ -124,5 +138,12 @@ def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
     i = np.arange(n)
     pos = np.column_stack([i / max(1, n - 1), np.log1p(i), np.log1p(n - 1 - i),
                            np.full(n, np.log1p(n))])
+    # distance (in lines) to the nearest comment-section header above, if any
+    header = dense[:, HEADER_COLUMN] > 0
+    last = np.where(header, i, -1)
+    last = np.maximum.accumulate(last) if n else last
+    seen = np.concatenate([[-1], last[:-1]]) if n else last
+    since = np.where(seen >= 0, np.log1p(i - seen), -1.0)
+    pos = np.column_stack([pos, seen >= 0, since])
     cols += [pos, dense]
     return np.hstack(cols)

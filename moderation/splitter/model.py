@@ -15,7 +15,7 @@ import re
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.preprocessing import StandardScaler
 
 from .features import context_features, line_text, page_lines
@@ -32,7 +32,7 @@ def split_text_lines(text: str) -> list[str]:
 
 def make_vectorizer() -> TfidfVectorizer:
     return TfidfVectorizer(preprocessor=line_text, token_pattern=TOKEN_PATTERN,
-                           ngram_range=(1, 2), min_df=2, max_features=60_000,
+                           ngram_range=(1, 2), min_df=2, max_features=40_000,
                            sublinear_tf=True, dtype=np.float32)
 
 
@@ -46,7 +46,7 @@ class SplitterModel:
     """Labels each non-empty line of a page body, comment or boilerplate."""
 
     def __init__(self, vectorizer: TfidfVectorizer, scaler1: StandardScaler,
-                 first: LogisticRegression, scaler2: StandardScaler,
+                 first: LogisticRegression | SGDClassifier, scaler2: StandardScaler,
                  second: LogisticRegression) -> None:
         self.vectorizer = vectorizer
         self.scaler1 = scaler1

@@ -94,14 +94,30 @@ def paragraphs_of(text: str) -> list[str]:
     return [p for p in (_WS.sub(" ", line).strip() for line in text.split("\n")) if p]
 
 
+_ALNUM = re.compile(r"[a-z0-9]+")
+
+
+def _shingles(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+
+
 def label_lines(lines: list[str], gold: str) -> list[str]:
-    """Mark each page line body if it occurs in the gold text, boilerplate otherwise."""
-    gold_norm = norm(gold)
+    """Mark each page line body if it occurs in the gold text, boilerplate otherwise.
+
+    Short lines must equal a gold line; longer ones need half their word 3-grams in the gold
+    text, which tolerates the encoding and spacing differences between page and gold.
+    """
     gold_lines = {norm(g) for g in gold.splitlines() if g.strip()}
+    gold_shingles = _shingles(_ALNUM.findall(gold.lower()))
     labels = []
     for line in lines:
         n = norm(line)
-        inside = n in gold_lines or (len(n) >= 25 and n in gold_norm)
+        words = _ALNUM.findall(n)
+        if len(words) >= 5:
+            sh = _shingles(words)
+            inside = len(sh & gold_shingles) >= 0.5 * len(sh)
+        else:
+            inside = n in gold_lines
         labels.append("body" if inside else "boilerplate")
     return labels
 
@@ -110,7 +126,9 @@ def _usable(page: WebPage, gold: str) -> bool:
     """Enough body lines, and they cover most of the gold text (else alignment failed)."""
     n_body = page.labels.count("body")
     covered = sum(len(x) for x, k in zip(page.lines, page.labels, strict=True) if k == "body")
-    return n_body >= 3 and len(page.lines) >= 8 and covered >= 0.6 * len(norm(gold))
+    text = " ".join(page.lines)
+    latin = sum(ch.isascii() for ch in text) >= 0.9 * max(1, len(text))
+    return n_body >= 3 and len(page.lines) >= 8 and covered >= 0.6 * len(norm(gold)) and latin
 
 
 # --- articles -------------------------------------------------------------------------------
