@@ -24,7 +24,7 @@ from .model import KINDS, SplitterModel, first_pass_matrix, make_vectorizer
 from .pages import Page, build_pages, split_sources
 from .sources import load_sources
 
-N_TRAIN_PAGES = 1200
+N_TRAIN_PAGES = 900
 N_TEST_PAGES = 400
 
 
@@ -79,7 +79,7 @@ def train_splitter(data_dir: Path, seed: int = 0, *, scale: float = 1.0,
     vectorizer = make_vectorizer().fit(texts)
     scaler1 = StandardScaler().fit(dense)
     X1 = first_pass_matrix(vectorizer, scaler1, texts, dense)
-    oof = cross_val_predict(_first_lr(), X1, y, groups=page_ids, cv=GroupKFold(n_splits=4),
+    oof = cross_val_predict(_first_lr(), X1, y, groups=page_ids, cv=GroupKFold(n_splits=3),
                             method="predict_proba", n_jobs=2)
     oof = _ordered(oof, np.array(sorted(set(y))))
     first = _first_lr().fit(X1, y)
