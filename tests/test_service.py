@@ -1,11 +1,11 @@
 """The HTTP service over real HTTP: uvicorn on a free loopback port in a thread, httpx clients.
 
-Two servers per module. `model_url` serves the real tiny model from conftest's
-`trained_model_dir` (or, until that fixture exists, the fake below), wrapped in `Recording` so
-tests can see which texts were scored (HTML stripped; staff comments not scored at all); its
-answers are checked against the same model called in-process. `fake_url` serves a fake whose
-action is fixed by keywords ('kill' rejects, 'idiot' asks for review, 'eyewitness' shares), for
-the tests that must force one Coral mapping (FLAG, REJECTED/PREMOD, FEATURED) or a failure.
+Two servers per module. `model_url` serves the real small model from conftest's
+`trained_model_dir`, wrapped in `Recording` so tests can see which texts were scored (HTML
+stripped; staff comments not scored at all); its answers are checked against the same model
+called in-process. `fake_url` serves a fake whose action is fixed by keywords ('kill' rejects,
+'idiot' asks for review, 'eyewitness' shares), for the tests that must force one Coral mapping
+(FLAG, REJECTED/PREMOD, FEATURED) or a failure.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
 
+from moderation import Moderator
 from moderation.errors import DataFormatError, ModelLoadError
 from moderation.service import ServiceConfig, create_app
 from moderation.service.coral import html_to_text
@@ -56,7 +58,7 @@ class FakeModerator:
         self.seen: list[str] = []
         self.calls = 0
         self.delay = delay
-        self.splitter = splitter
+        self.splitter = object() if splitter else None  # like Moderator.splitter
         self.lock = threading.Lock()
 
     def check(self, text: str) -> dict:
@@ -82,7 +84,7 @@ class FakeModerator:
         return [self.check(text) for text in texts]
 
     def split(self, text: str) -> list[dict]:
-        if not self.splitter:
+        if self.splitter is None:
             raise ModelLoadError("no splitter model: run `moderate train --splitter`")
         return [
             {"line": n, "text": line, "kind": "comment" if "said" in line else "body",
@@ -113,6 +115,10 @@ class Recording:
 
     def split(self, text: str) -> list[dict]:
         return self.inner.split(text)
+
+    @property
+    def splitter(self) -> object | None:
+        return getattr(self.inner, "splitter", None)
 
 
 @contextmanager
@@ -159,15 +165,9 @@ def encode(payload: object) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def model(request: pytest.FixtureRequest) -> Recording:
-    """The real tiny model when conftest provides `trained_model_dir`, else the fake."""
-    try:
-        model_dir = request.getfixturevalue("trained_model_dir")
-    except pytest.FixtureLookupError:
-        return Recording(FakeModerator())
-    from moderation import Moderator
-
-    return Recording(Moderator.load(model_dir))
+def model(trained_model_dir: Path) -> Recording:
+    """The real small model conftest trains once per session (with its page splitter)."""
+    return Recording(Moderator.load(trained_model_dir))
 
 
 @pytest.fixture(scope="module")
@@ -539,6 +539,7 @@ def test_split_without_splitter_model_is_503(client: httpx.Client) -> None:
     with live_server(FakeModerator(splitter=False)) as url:
         r = client.post(f"{url}/v1/split", json={"text": "a page"})
         assert r.status_code == 503 and "splitter" in r.json()["error"]
+        assert client.get(f"{url}/healthz").json()["splitter"] is False
 
 
 def test_healthz_reports_the_manifest(
@@ -558,6 +559,7 @@ def test_healthz_reports_the_manifest(
         assert served[rule["id"]]["thresholds"] == as_json(rule["thresholds"])
         assert served[rule["id"]]["scored"] == rule["scored"]
     assert "share_with_us" in served
+    assert body["splitter"] is (model.splitter is not None)
 
 
 # --- robustness: batching, failures, the event loop ----------------------------------------
@@ -633,17 +635,7 @@ def _moderate(*args: str) -> list[str]:
     return [sys.executable, "-m", "moderation", *args]
 
 
-@pytest.fixture(scope="module")
-def cli_ready() -> None:
-    """The whole CLI imports (its other commands are written in parallel with this one)."""
-    probe = subprocess.run(_moderate("serve", "--help"), capture_output=True, text=True, timeout=60)
-    if probe.returncode != 0:
-        pytest.skip(f"`moderate serve --help` fails: {probe.stderr.strip().splitlines()[-1:]}")
-
-
-def test_cli_refuses_an_unset_secret_variable_and_a_missing_model(
-    cli_ready: None, tmp_path: os.PathLike
-) -> None:
+def test_cli_refuses_an_unset_secret_variable_and_a_missing_model(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "NO_SUCH_SECRET_VAR"}
     run = subprocess.run(
         _moderate("serve", "--port", "0", "--signing-secret-env", "NO_SUCH_SECRET_VAR"),
@@ -659,15 +651,9 @@ def test_cli_refuses_an_unset_secret_variable_and_a_missing_model(
     assert "Traceback" not in run.stderr
 
 
-def test_cli_serves_a_trained_model(
-    cli_ready: None, request: pytest.FixtureRequest, client: httpx.Client
-) -> None:
-    try:
-        model_dir = request.getfixturevalue("trained_model_dir")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs conftest's trained_model_dir")
+def test_cli_serves_a_trained_model(trained_model_dir: Path, client: httpx.Client) -> None:
     env = {**os.environ, "TEST_CORAL_SECRET": SECRET.decode()}
-    command = _moderate("serve", "--port", "0", "--model", str(model_dir),
+    command = _moderate("serve", "--port", "0", "--model", str(trained_model_dir),
                         "--signing-secret-env", "TEST_CORAL_SECRET", "--no-access-log")  # fmt: skip
     server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()

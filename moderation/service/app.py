@@ -67,7 +67,7 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> J
     return JSON({"error": message}, status_code=status, headers=headers)
 
 
-def health_body(manifest: dict[str, Any], has_splitter: bool | None) -> dict[str, Any]:
+def health_body(manifest: dict[str, Any], has_splitter: bool) -> dict[str, Any]:
     """What /healthz reports: the model's identity, versions and per-rule thresholds."""
     rules = [
         {key: rule.get(key) for key in ("id", "title", "kind", "scored", "thresholds")}
@@ -217,9 +217,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
     @app.api_route("/healthz", methods=["GET", "HEAD"])
     async def healthz(request: Request) -> Response:
         model = request.app.state.moderator
-        has_splitter = getattr(model, "has_splitter", None)
-        if callable(has_splitter):
-            has_splitter = has_splitter()
+        has_splitter = getattr(model, "splitter", None) is not None
         return JSON(health_body(model.manifest, has_splitter))
 
     return app
