@@ -16,26 +16,29 @@ from sklearn.utils.validation import check_is_fitted
 MIN_POSITIVES = 5
 
 
-def _fit_one(X, y: np.ndarray, C: float, class_weight) -> LogisticRegression | None:
+def _fit_one(X, y: np.ndarray, C: float, class_weight,
+             sample_weight: np.ndarray | None) -> LogisticRegression | None:
     known = y >= 0
     if (y[known] == 1).sum() < MIN_POSITIVES or (y[known] == 0).sum() < MIN_POSITIVES:
         return None
     model = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, max_iter=200)
-    return model.fit(X[known], y[known])
+    weight = None if sample_weight is None else sample_weight[known]
+    return model.fit(X[known], y[known], sample_weight=weight)
 
 
 class RuleClassifiers(ClassifierMixin, BaseEstimator):
-    def __init__(self, C: float = 4.0, class_weight: str | None = None, n_jobs: int = 2):
+    def __init__(self, C: float = 1.0, class_weight: str | None = None, n_jobs: int = 2):
         self.C = C
         self.class_weight = class_weight
         self.n_jobs = n_jobs
 
-    def fit(self, X, Y):
+    def fit(self, X, Y, sample_weight=None):
         Y = np.asarray(Y)
         if Y.ndim != 2:
             raise ValueError("Y must be (n_samples, n_rules) with 1, 0 or -1 for unknown")
         fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fit_one)(X, Y[:, j], self.C, self.class_weight) for j in range(Y.shape[1])
+            delayed(_fit_one)(X, Y[:, j], self.C, self.class_weight, sample_weight)
+            for j in range(Y.shape[1])
         )
         self.scored_ = np.array([m is not None for m in fitted])
         n_features = X.shape[1]

@@ -8,6 +8,7 @@ n-gram is a run of tokens and a char_wb n-gram never crosses a token boundary.
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
@@ -27,7 +28,7 @@ def build_features(max_word_features: int | None = 200_000,
                    min_df: int = 2) -> FeatureUnion:
     """An unfitted FeatureUnion of the word and char_wb TF-IDF vectorisers."""
     common = dict(preprocessor=normalize, lowercase=False, sublinear_tf=True, min_df=min_df,
-                  dtype=float)
+                  dtype=np.float64)
     word = TfidfVectorizer(analyzer="word", tokenizer=split_tokens, token_pattern=None,
                            ngram_range=WORD_NGRAMS, max_features=max_word_features, **common)
     char = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS,

@@ -1,0 +1,12 @@
+"""The `moderate` command line. One module per command; importing them registers them."""
+
+from __future__ import annotations
+
+from . import evaluate, score, serve, split, train  # noqa: F401  (registration)
+from ._app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app()

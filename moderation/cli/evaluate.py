@@ -1,0 +1,57 @@
+"""`moderate evaluate`: held-out figures for the trained models, as tables (or --json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .. import settings
+from ..evaluate import evaluate
+from ._app import command, reported_errors
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    cells = [[_fmt(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for r in cells:
+        typer.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+
+
+@command
+def evaluate_cli(
+    model: Annotated[Path | None, typer.Option("--model", "-m", help="Model directory.")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Raw data sets.")] = None,
+    only: Annotated[str | None, typer.Option("--only", help="`rules` or `split`.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+) -> None:
+    """ROC AUC, average precision, precision/recall at the saved thresholds, bias and splitter."""
+    with reported_errors():
+        result = evaluate(model, settings.data_dir(data_dir), only)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    if "rules" in result:
+        typer.echo("== Rules model, held-out data")
+        print_table(result["rules"], ["data", "rule", "gold", "positives", "negatives", "roc_auc",
+                                      "average_precision", "precision@review", "recall@review",
+                                      "precision@reject", "recall@reject"])
+        typer.echo("\n== share_with_us on C3 held-out articles, by length (words)")
+        print_table(result["length_bands"], ["gold", "band", "n", "auc", "length_auc"])
+        bias = result["bias"]
+        typer.echo(f"\n== bias_madlibs ({bias['rows']} templates): overall AUC "
+                   f"{_fmt(bias['overall_auc'])}; identity terms, worst BPSN first")
+        print_table(bias["per_term"][:10], ["term", "n", "subgroup_auc", "bpsn_auc", "bnsp_auc"])
+    if "splitter" in result:
+        typer.echo("\n== Page splitter, held-out pages")
+        split = result["splitter"]
+        typer.echo(json.dumps({k: v for k, v in split.items() if k != "worst_errors"}, indent=1))

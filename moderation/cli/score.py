@@ -1,0 +1,76 @@
+"""`moderate score FILE`: score comments (or, with --page, a page's comment lines)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..comments_io import FORMATS, read_comments
+from ..hook import Moderator
+from ..splitter.page_io import read_page
+from ._app import command, reported_errors
+
+OUTPUTS = ("table", "jsonl", "csv")
+
+
+def write_table(rows: list[dict[str, Any]], rule_ids: list[str]) -> None:
+    short = [rid[:8] for rid in rule_ids]
+    typer.echo(f"{'line':>5}  {'action':<8}" + "".join(f"{s:>9}" for s in short) + "  comment")
+    for row in rows:
+        cells = "".join(f"{'-' if row['scores'][r] is None else format(row['scores'][r], '.2f'):>9}"
+                        for r in rule_ids)
+        text = " ".join(row["text"].split())
+        text = text if len(text) <= 60 else text[:57] + "..."
+        typer.echo(f"{row['line']:>5}  {row['action']:<8}{cells}  {text}")
+        for rule, words in row["reasons"].items():
+            typer.echo(f"{'':>15}{rule}: {', '.join(words)}")
+    typer.echo("(- = rule not scored: no labelled training data for it)")
+
+
+def write_csv(rows: list[dict[str, Any]], rule_ids: list[str]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["line", "text", "action", "flags", *rule_ids, "reasons"])
+    for row in rows:
+        writer.writerow([row["line"], row["text"], row["action"], " ".join(row["flags"]),
+                         *["" if row["scores"][r] is None else row["scores"][r] for r in rule_ids],
+                         json.dumps(row["reasons"], ensure_ascii=False)])
+
+
+@command
+def score_cli(
+    file: Annotated[str, typer.Argument(help="Comments: text (one per line), .jsonl or .csv; "
+                                             "- for stdin.")],
+    model: Annotated[Path | None, typer.Option(
+        "--model", "-m", help="Model directory or rules model file (default: models/).")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, jsonl or csv.")] = "table",
+    input_format: Annotated[str | None, typer.Option(
+        "--input-format", help="text, jsonl or csv (default: from the file name).")] = None,
+    page: Annotated[bool, typer.Option(
+        "--page", help="FILE is a whole page: split it and score only the comment lines.")] = False,
+) -> None:
+    """Score each comment against the posting rules: probabilities, flags, action, reasons."""
+    if format not in OUTPUTS:
+        raise typer.BadParameter(f"must be one of {', '.join(OUTPUTS)}", param_hint="--format")
+    if input_format is not None and input_format not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}",
+                                 param_hint="--input-format")
+    with reported_errors():
+        moderator = Moderator.load(model)
+        if page:
+            rows = moderator.check_page(read_page(file))
+        else:
+            comments = read_comments(file, input_format)
+            verdicts = moderator.check_many([text for _, text in comments])
+            rows = [{"line": line, **v} for (line, _), v in zip(comments, verdicts, strict=True)]
+    if format == "jsonl":
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+    elif format == "csv":
+        write_csv(rows, moderator.rule_ids)
+    else:
+        write_table(rows, moderator.rule_ids)

@@ -1,0 +1,48 @@
+"""`moderate train`: declare options, call moderation.train.train, print a short summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import settings
+from ..train import PARTS, train
+from ._app import command, reported_errors
+
+
+@command
+def train_cli(
+    data_dir: Annotated[Path | None, typer.Option(
+        "--data-dir", help="Raw data sets (default: $MODERATION_DATA, else ../shared/data/raw)."
+    )] = None,
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="A site's own CSV: `text` plus 0/1 columns per rule id, blank = unknown."
+    )] = None,
+    rules: Annotated[Path | None, typer.Option(
+        "--rules", "-r", help="Posting rules TOML (default: the packaged rules)."
+    )] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Model directory (default: models/ or $MODERATION_MODELS)."
+    )] = None,
+    only: Annotated[str | None, typer.Option(
+        "--only", help="Train only `rules` or only `split` (the page splitter)."
+    )] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the validation split.")] = 0,
+) -> None:
+    """Train the rules model and the page splitter on the labelled data."""
+    if only is not None and only not in PARTS:
+        raise typer.BadParameter(f"must be one of {', '.join(PARTS)}", param_hint="--only")
+    with reported_errors():
+        results = train(settings.data_dir(data_dir), settings.model_dir(out), only=only,
+                        **({"rules_path": rules, "site_data": data, "seed": seed}
+                           if only != "split" else {"seed": seed}))
+    for part, result in results.items():
+        manifest = result["manifest"]
+        typer.echo(f"{part}: saved {result['path']} ({manifest['sha256'][:12]}) "
+                   f"in {manifest.get('training_seconds', '?')} s")
+        if part == "rules":
+            for rule in manifest["rules"]:
+                state = "scored" if rule["scored"] else "not scored (no labelled rows)"
+                typer.echo(f"  {rule['id']:<14} {state}  thresholds={rule['thresholds']}")

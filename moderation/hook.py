@@ -1,0 +1,82 @@
+"""The in-process API a CMS calls: load once, then check comments from any thread.
+
+    from moderation import Moderator
+    m = Moderator.load()              # models/ by default, or Moderator.load("path/to/models")
+    verdict = m.check("You are an idiot")
+    verdicts = m.check_many(texts)
+
+A Moderator holds only its loaded models: no global state beyond them. Scoring reads the model's
+arrays and a per-token cache whose reads and writes are atomic, so one instance may be shared by
+threads. Models are loaded only from the directory the operator names, and only after their
+manifest's sha256 and library versions check out (moderation.persist).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import DataFormatError, ModelLoadError
+from .persist import load_artifact, manifest_path
+from .rule_model import RulesModel
+from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME, model_dir
+
+
+class Moderator:
+    def __init__(self, rules_model: RulesModel, manifest: dict[str, Any],
+                 splitter: Any | None = None, splitter_manifest: dict[str, Any] | None = None):
+        self.model = rules_model
+        self.manifest = manifest
+        self.splitter = splitter
+        self.splitter_manifest = splitter_manifest
+
+    @classmethod
+    def load(cls, model_dir_path: str | os.PathLike[str] | None = None) -> Moderator:
+        """Load `<dir>/rules.joblib` (required) and `<dir>/splitter.joblib` (if present)."""
+        directory = model_dir(model_dir_path)
+        path = Path(directory)
+        if path.is_file():  # a rules model file named directly
+            rules_path, directory = path, path.parent
+        else:
+            rules_path = Path(directory) / RULES_MODEL_NAME
+        rules_model, manifest = load_artifact(rules_path, kind="rules")
+        if not isinstance(rules_model, RulesModel):
+            raise ModelLoadError(f"{rules_path} does not hold a rules model")
+        splitter = splitter_manifest = None
+        splitter_path = Path(directory) / SPLITTER_MODEL_NAME
+        if splitter_path.exists() or manifest_path(splitter_path).exists():
+            splitter, splitter_manifest = load_artifact(splitter_path, kind="splitter")
+        return cls(rules_model, manifest, splitter, splitter_manifest)
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return self.model.rule_ids
+
+    def check(self, text: str) -> dict[str, Any]:
+        """Score one comment: {"text", "scores", "flags", "action", "reasons"}."""
+        return self.check_many([text])[0]
+
+    def check_many(self, texts: list[str]) -> list[dict[str, Any]]:
+        """Score comments in one batch; one verdict per text, in order."""
+        texts = list(texts)
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise DataFormatError(f"comment {i} is {type(text).__name__}, not text")
+        if not texts:
+            return []
+        return self.model.verdicts(texts)
+
+    def split(self, text: str) -> list[dict[str, Any]]:
+        """Label each non-empty line of a page body, comment or boilerplate."""
+        if self.splitter is None:
+            raise ModelLoadError("no splitter model beside the rules model: run "
+                                 "`moderate train --only split`")
+        return self.splitter.split(text)
+
+    def check_page(self, text: str) -> list[dict[str, Any]]:
+        """Split a page, then score only its comment lines (each verdict gets its page line)."""
+        comments = [line for line in self.split(text) if line["kind"] == "comment"]
+        verdicts = self.check_many([line["text"] for line in comments])
+        return [{"line": line["line"], "kind": "comment", **verdict}
+                for line, verdict in zip(comments, verdicts, strict=True)]

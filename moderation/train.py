@@ -1,0 +1,76 @@
+"""`moderate train` as a library call: corpus -> rules model (+ page splitter) -> models/.
+
+Silent; returns a summary dict. A failure anywhere leaves the models already in `out_dir`
+untouched, because each artifact is written to a temporary file and renamed (moderation.persist).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from .corpus import SOURCES, build_corpus, rule_targets, sample_weights
+from .loaders import LABELS, load_site_csv
+from .persist import save_artifact
+from .rule_model import REJECT_PRECISION, REVIEW_PRECISION, train_rules
+from .rules import load_rules
+from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
+
+PARTS = ("rules", "split")
+
+
+def rules_manifest_entries(rules, thresholds, scored) -> list[dict[str, Any]]:
+    return [{"id": r.id, "title": r.title, "kind": r.kind, "text": r.text,
+             "labels": list(r.feeding_labels), "scored": bool(s), "thresholds": thresholds[r.id]}
+            for r, s in zip(rules, scored, strict=True)]
+
+
+def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None = None,
+                     site_data: Path | None = None, sources: tuple[str, ...] = SOURCES,
+                     seed: int = 0, review_precision: float = REVIEW_PRECISION,
+                     reject_precision: float = REJECT_PRECISION) -> dict[str, Any]:
+    started = time.perf_counter()
+    rules = load_rules(rules_path)
+    extra = None
+    if site_data is not None:
+        extra = load_site_csv(site_data, set(LABELS) | {r.id for r in rules})
+    corpus = build_corpus(data_dir, sources, extra)
+    texts = [ex.text for ex in corpus.train]
+    targets = rule_targets(corpus.train, rules)
+    model, _, info = train_rules(texts, targets, rules, sample_weights(corpus.train), seed=seed,
+                                 review_precision=review_precision,
+                                 reject_precision=reject_precision)
+    info.update({
+        "rules": rules_manifest_entries(rules, model.thresholds, model.scorer.scored),
+        "sources": corpus.counts,
+        "labelled_rows": {r.id: int((targets[:, j] >= 0).sum()) for j, r in enumerate(rules)},
+        "non_commercial_sources": [s for s in ("c3", "sfu_ctc") if s in sources],
+        "training_seconds": round(time.perf_counter() - started, 1),
+    })
+    path = out_dir / RULES_MODEL_NAME
+    manifest = save_artifact(model, path, kind="rules", info=info)
+    return {"path": str(path), "manifest": manifest}
+
+
+def train_split_part(data_dir: Path, out_dir: Path, *, seed: int = 0) -> dict[str, Any]:
+    from .splitter import train_splitter
+
+    started = time.perf_counter()
+    model, info = train_splitter(data_dir, seed=seed)
+    info = dict(info)
+    info["training_seconds"] = round(time.perf_counter() - started, 1)
+    path = out_dir / SPLITTER_MODEL_NAME
+    manifest = save_artifact(model, path, kind="splitter", info=info)
+    return {"path": str(path), "manifest": manifest}
+
+
+def train(data_dir: Path, out_dir: Path, *, only: str | None = None, **options: Any
+          ) -> dict[str, dict[str, Any]]:
+    """Train the rules model and the splitter (or `only` one of them) into `out_dir`."""
+    results: dict[str, dict[str, Any]] = {}
+    if only in (None, "rules"):
+        results["rules"] = train_rules_part(data_dir, out_dir, **options)
+    if only in (None, "split"):
+        results["split"] = train_split_part(data_dir, out_dir, seed=options.get("seed", 0))
+    return results

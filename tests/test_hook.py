@@ -1,0 +1,56 @@
+import threading
+
+import pytest
+
+from moderation import Moderator
+from moderation.errors import DataFormatError, ModelLoadError
+
+from .conftest import needs_data
+
+
+@needs_data
+def test_load_check_and_check_many(trained_model_dir):
+    m = Moderator.load(trained_model_dir)
+    verdict = m.check("You are an idiot and a liar")
+    assert set(verdict) == {"text", "scores", "flags", "action", "reasons"}
+    many = m.check_many(["You are an idiot and a liar", "Great reporting"])
+    assert many[0] == verdict and many[1]["text"] == "Great reporting"
+    assert m.check_many([]) == []
+    with pytest.raises(DataFormatError):
+        m.check_many(["fine", None])
+
+
+@needs_data
+def test_threads_get_the_same_answers(trained_model_dir):
+    m = Moderator.load(trained_model_dir)
+    texts = [f"comment number {i} you moron" if i % 2 else f"good point {i}" for i in range(200)]
+    expected = m.check_many(texts)
+    results: dict[int, list] = {}
+
+    def work(k: int) -> None:
+        results[k] = [m.check(t) for t in texts]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == expected for r in results.values())
+
+
+@needs_data
+def test_check_page_scores_only_comment_lines(trained_model_dir):
+    m = Moderator.load(trained_model_dir)
+    page = "\n".join(["Police arrested a man on Main Street on Tuesday, officials said."] * 3
+                     + ["12 Comments", "I live near there and heard the sirens all night.",
+                        "Reply", "This is awful, hope the officer is ok"])
+    lines = m.split(page)
+    rows = m.check_page(page)
+    comment_lines = [x["line"] for x in lines if x["kind"] == "comment"]
+    assert [r["line"] for r in rows] == comment_lines
+    assert all(r["kind"] == "comment" for r in rows)
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelLoadError, match="moderate train"):
+        Moderator.load(tmp_path)
