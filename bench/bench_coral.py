@@ -134,6 +134,7 @@ class Run:
     seconds: float = 0.0
     client_cpu: float = 0.0
     server_cpu: float = 0.0
+    mean_batch: float = 0.0
 
 
 class Connection:
@@ -251,6 +252,7 @@ def report(run: Run, requests: int, connections: int) -> bool:
         ("latency p99", f"{p99:.1f} ms"),
         ("latency max", f"{max(lat, default=float('nan')):.1f} ms"),
         ("latency mean", f"{statistics.fmean(lat) if lat else float('nan'):.1f} ms"),
+        ("mean batch", f"{run.mean_batch:.1f} comments per model call"),
         ("server CPU", f"{run.server_cpu * 1000 / requests:.2f} ms/request"),
         ("client CPU", f"{run.client_cpu * 1000 / requests:.2f} ms/request"),
         ("load average", "{:.1f} {:.1f} {:.1f} (1/5/15 min)".format(*os.getloadavg())),
@@ -306,11 +308,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server pid {server.pid} on {base}, model trained {health['model']['trained_at']}")
         warm = [coral_body(text, i) for i, text in enumerate(texts[: args.warmup])]
         asyncio.run(drive(port, warm, secret.encode(), args.connections))
+        before = httpx.get(f"{base}/healthz", timeout=10).json().get("scoring", {})
         server_cpu = process_cpu_seconds(server.pid)
         client_cpu = time.process_time()
         run = asyncio.run(drive(port, bodies, secret.encode(), args.connections))
         run.client_cpu = time.process_time() - client_cpu
         run.server_cpu = process_cpu_seconds(server.pid) - server_cpu
+        scoring = httpx.get(f"{base}/healthz", timeout=10).json().get("scoring", {})
+        batches = scoring.get("batches", 0) - before.get("batches", 0)
+        comments = scoring.get("comments", 0) - before.get("comments", 0)
+        run.mean_batch = comments / batches if batches else 0.0
     finally:
         stop_server(server)
     return 0 if report(run, len(bodies), args.connections) else 1

@@ -48,6 +48,9 @@ def serve_cli(
         bool, typer.Option(help="Also score STAFF, MODERATOR and ADMIN authors.")
     ] = False,
     workers: Annotated[int, typer.Option(help="Threads that run the model.")] = 1,
+    batch_wait_ms: Annotated[
+        float, typer.Option(help="Wait up to this long for a fuller batch (ms).")
+    ] = 0.0,
     processes: Annotated[
         int,
         typer.Option(help="Score in N worker processes, each with its own model (0: threads)."),
@@ -77,6 +80,7 @@ def serve_cli(
             workers=workers,
             max_batch=max_batch,
             processes=processes,
+            batch_wait_ms=batch_wait_ms,
         )
         moderator = Moderator.load(model)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")

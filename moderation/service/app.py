@@ -130,9 +130,15 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
                 workers=config.processes,
                 max_batch=config.max_batch,
                 batch_executor=pool,
+                linger=config.batch_wait_ms / 1000,
             )
         else:
-            scorer = Scorer(model.check_many, workers=config.workers, max_batch=config.max_batch)
+            scorer = Scorer(
+                model.check_many,
+                workers=config.workers,
+                max_batch=config.max_batch,
+                linger=config.batch_wait_ms / 1000,
+            )
         app.state.moderator = model
         app.state.scorer = scorer
         log.info(
@@ -218,6 +224,9 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
     async def healthz(request: Request) -> Response:
         model = request.app.state.moderator
         has_splitter = getattr(model, "splitter", None) is not None
-        return JSON(health_body(model.manifest, has_splitter))
+        scorer = request.app.state.scorer
+        body = health_body(model.manifest, has_splitter)
+        body["scoring"] = {"batches": scorer.batches, "comments": scorer.scored}
+        return JSON(body)
 
     return app

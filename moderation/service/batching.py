@@ -33,9 +33,11 @@ class Scorer:
         workers: int = 1,
         max_batch: int = 32,
         batch_executor: Executor | None = None,
+        linger: float = 0.0,
     ) -> None:
         """`workers` batches run at once, in `batch_executor` (e.g. a process pool) if given,
-        else in a thread pool of that size; `call` always uses the thread pool."""
+        else in a thread pool of that size; `call` always uses the thread pool. A runner that
+        finds fewer than `max_batch` texts waiting first lingers `linger` seconds for more."""
         self._check_many = check_many
         self._workers = workers
         self._max_batch = max_batch
@@ -44,6 +46,9 @@ class Scorer:
         self._queue: deque[tuple[str, asyncio.Future]] = deque()
         self._running = 0
         self._tasks: set[asyncio.Task] = set()  # keep runner tasks referenced until done
+        self._linger = linger
+        self.batches = 0
+        self.scored = 0
 
     async def check(self, text: str) -> dict[str, Any]:
         """The check() result for one text, scored in some batch."""
@@ -72,12 +77,16 @@ class Scorer:
     async def _run(self) -> None:
         try:
             while self._queue:
+                if self._linger and len(self._queue) < self._max_batch:
+                    await asyncio.sleep(self._linger)
                 batch = []
                 while self._queue and len(batch) < self._max_batch:
                     text, future = self._queue.popleft()
                     if not future.done():  # cancelled: the client disconnected
                         batch.append((text, future))
                 if batch:
+                    self.batches += 1
+                    self.scored += len(batch)
                     await self._score(batch)
         finally:
             self._running -= 1

@@ -41,6 +41,8 @@ class ServiceConfig:
     """Threads that run the model; each runs one batch at a time."""
     max_batch: int = 32
     """Most comments scored in one `check_many` call when requests arrive together."""
+    batch_wait_ms: float = 0.0
+    """How long a batch waits for more comments when fewer than max_batch are queued."""
     processes: int = 0
     """Score in this many worker processes, each loading the model (0: threads, in-process)."""
 
@@ -53,6 +55,8 @@ class ServiceConfig:
             raise ModerateError("the maximum body size must be at least 1 byte")
         if self.workers < 1 or self.max_batch < 1 or self.processes < 0:
             raise ModerateError("workers and max batch must be at least 1, processes at least 0")
+        if not 0.0 <= self.batch_wait_ms <= 1000.0:
+            raise ModerateError("the batch wait is between 0 and 1000 ms")
         if self.featured_threshold is not None and not 0.0 <= self.featured_threshold <= 1.0:
             raise ModerateError("the featured threshold is a probability between 0 and 1")
 
