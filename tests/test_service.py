@@ -580,6 +580,8 @@ def test_concurrent_requests_get_their_own_results(client: httpx.Client) -> None
 
     with live_server(fake, ServiceConfig(max_batch=16)) as url:
         responses = asyncio.run(send_all(url))
+        scoring = client.get(f"{url}/healthz").json()["scoring"]
+    assert scoring["comments"] == len(texts) and scoring["batches"] == fake.calls
     for i, r in enumerate(responses):
         assert r.status_code == 200
         assert r.json()["id"] == i and r.json()["text"] == texts[i]
