@@ -684,6 +684,18 @@ def test_cli_serves_a_trained_model(trained_model_dir: Path, client: httpx.Clien
         server.wait(10)
 
 
+def test_scoring_in_a_worker_process_gives_the_same_answers(
+    trained_model_dir: Path, model: Recording, client: httpx.Client
+) -> None:
+    config = ServiceConfig(model_dir=trained_model_dir, processes=1, batch_wait_ms=1)
+    with live_server(model.inner, config) as url:
+        r = client.post(f"{url}/v1/score", json={"comments": [{"text": t} for t in COMMENTS]})
+        assert r.json()["results"] == as_json(model.inner.check_many(COMMENTS))
+        r = client.post(f"{url}/coral", json=coral_request(COMMENTS[3]))
+        assert r.status_code == coral_answer(model.check(COMMENTS[3]))[0]
+        assert client.get(f"{url}/healthz").json()["scoring"]["comments"] == len(COMMENTS) + 1
+
+
 def test_html_to_text() -> None:
     assert html_to_text("plain   text ") == "plain   text"
     assert html_to_text("a &lt;b&gt; &amp; c") == "a <b> & c"
