@@ -60,7 +60,7 @@ def test_context_features_mark_lines_below_a_comment_header():
     probs = np.full((4, 3), 1 / 3)
     feats = context_features(probs, dense)
     assert feats.shape[0] == 4
-    seen = feats[:, -N_LINE_FEATURES - 2]
+    seen = feats[:, -N_LINE_FEATURES - 14]  # then since, 4 mass/rules, 6 products, 2 rules-near
     assert list(seen) == [0, 0, 1, 1]
 
 
@@ -228,18 +228,20 @@ def test_cli_missing_model_and_bad_format(tmp_path):
 # --- the acceptance check on a real page ----------------------------------------------------
 
 
-def _full_model() -> SplitterModel:
-    path = settings.model_dir() / settings.SPLITTER_MODEL_NAME
-    if not path.exists():
-        pytest.skip(f"no trained splitter at {path} (train one with the full data first)")
-    model, _ = load_artifact(path, kind="splitter")
+@pytest.fixture(scope="module")
+def full_model() -> SplitterModel:
+    """The default splitter, trained here on all default data (as `moderate train --only split`
+    does; about a minute), so a clean checkout exercises the real-page check too."""
+    if not (DATA / "bbc_news").exists():
+        pytest.skip("no raw data")
+    model, _ = train_splitter(DATA, seed=0, n_test_pages=20)
     return model
 
 
 @pytest.mark.skipif(not WFSB.exists(), reason="wfsb_page.txt is absent")
-def test_wfsb_page_comments_and_nothing_else():
+def test_wfsb_page_comments_and_nothing_else(full_model):
     """The five reader comments are comments; no article or posting-rules line is."""
-    rows = {r["line"]: r for r in _full_model().split(WFSB.read_text(encoding="utf-8"))}
+    rows = {r["line"]: r for r in full_model.split(WFSB.read_text(encoding="utf-8"))}
     text = {n: r["text"] for n, r in rows.items()}
     header = next(n for n, t in text.items() if t.strip() == "(2) comments")
     welcome = next(n for n, t in text.items() if t.startswith("Welcome to the discussion"))

@@ -3,12 +3,16 @@
 First pass (one line alone, plus its blank-line surroundings): the line's words for TF-IDF
 (`line_text`, digits folded to 0 so "(12) comments" and "(2) comments" are one token sequence)
 and a small dense vector (`line_features`): length, punctuation, case, first/second person,
-quotes, dates and relative times, URLs, and how many empty lines sit above and below it.
+quotes, dates and relative times, URLs, function-word share (sentences vs menus and furniture),
+"said"-style attribution and datelines (article cues), contractions and lower-case starts
+(comment cues), and how many empty lines sit above and below it.
 
 Second pass (`context_features`): the first pass's class probabilities of lines i-k..i+k, their
 means over near and far windows above and below and over everything above / below, the line's
-position in the page, and its own dense features. That is what lets "That's tough" under
-"(2) comments" read as a comment while the same words in an article would not.
+position in the page, whether and how far above a comment-section header sits, how much body and
+comment text lies above, how many rules-like lines lie below and nearby, and its own dense
+features. That is what lets a one-line remark under a comments header read as a comment while
+the same words in an article would not.
 """
 
 from __future__ import annotations
@@ -20,17 +24,24 @@ import numpy as np
 
 _DIGITS = re.compile(r"\d")
 _WORD = re.compile(r"[A-Za-z']+")
-_FIRST_SG = re.compile(r"\b(i|me|my|mine|myself|i'm|i've|i'd|i'll|im)\b", re.I)
-_FIRST_PL = re.compile(r"\b(we|us|our|ours|we're|we've)\b", re.I)
-_SECOND = re.compile(r"\b(you|your|yours|you're|u|ya)\b", re.I)
-_QUOTE = re.compile(r"[\"“”‘’«»]")
+# the patterns without re.I run on the lower-cased line (case-folding regexes are slower)
+_FIRST_SG = re.compile(r"\b(?:i|me|my|mine|myself|i'm|i've|i'd|i'll|im)\b")
+_FIRST_PL = re.compile(r"\b(?:we|us|our|ours|we're|we've)\b")
+_SECOND = re.compile(r"\b(?:you|your|yours|you're|u|ya)\b")
+_QUOTE = re.compile(r"[\"“”«»]|(?<!\w)[‘’']|[‘’'](?!\w)")  # not the apostrophe in "don’t"
 _AGO = re.compile(r"\b\d+\s*(s|sec|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?|"
                   r"months?|y|years?)\s*(ago)?\b", re.I)
 _DATE = re.compile(r"\b(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d\d-\d\d|(jan|feb|mar|apr|may|"
                    r"jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}:\d\d)", re.I)
 _URL = re.compile(r"(https?://|www\.|\.com\b|@\w+\.)", re.I)
-_INFORMAL = re.compile(r"(n't|!!|\?\?|\.\.\.|\blol\b|\bimo\b|\bhaha\b|\bgonna\b|\byeah\b)", re.I)
-_SENT_END = re.compile(r"[.!?][\"”’)]?(\s|$)")
+_INFORMAL = re.compile(r"n't|!!|\?\?|\.\.\.|\b(?:lol|imo|haha|gonna|yeah)\b")
+_SENT_END = re.compile(r"[.!?][\"”’)]?(?:\s|$)")
+_LOWER_WORD = re.compile(r"[a-z]+")
+# function words: sentences (article or comment) are full of them, menus and furniture are not
+_STOP = frozenset("""a an the and or but if of to in on at by for with from as is are was were be
+been being it its this that these those there here he she they them his her their i you we me
+my your our us not no so do does did have has had will would can could should just than then
+what who why how when where which all about up out into over after because very too""".split())
 
 _NUMERIC = re.compile(r"[\d\s.,:()+#▲▼|-]+")
 _COMMENT_HEADER = re.compile(r"^\W*(\(?\d+\)?\s*)?(comments?|responses?|replies|reactions|"
@@ -38,10 +49,17 @@ _COMMENT_HEADER = re.compile(r"^\W*(\(?\d+\)?\s*)?(comments?|responses?|replies|
                              r"^(join|start|leave|add|post|view|show|see|load)\b.{0,25}"
                              r"\b(comments?|conversation|discussion|reply)\b", re.I)
 _RULE_LIKE = re.compile(r"^[A-Z][a-z']+( [A-Za-z']+){0,3}[.:!] [A-Z]")
-N_LINE_FEATURES = 26
+_SAID = re.compile(r"\b(?:said|says|according to|told|added|reported|spokesman|spokeswoman)\b")
+_DATELINE = re.compile(r"^[A-Z][A-Z.,' ]{2,40}(\([^)]{1,30}\))?\s*[-–—]")
+_CONTRACTION = re.compile(r"\w['’](?:t|s|re|ve|ll|d|m)\b")
+_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_UPPER = bytes(range(65, 91))
+_DIGIT_BYTES = b"0123456789"
+_TITLED = re.compile(r"(?<![A-Za-z'])[A-Z]")  # words (as _WORD splits them) starting upper case
+N_LINE_FEATURES = 32
 
 
-MAX_CHARS = 400  # long paragraphs are decided by their first sentences; keeps 1 MB fast
+MAX_CHARS = 300  # long paragraphs are decided by their first sentences; keeps 1 MB fast
 
 
 def line_text(line: str) -> str:
@@ -55,11 +73,14 @@ def line_features(line: str, blank_before: int, blank_after: int) -> list[float]
     s = line.strip()[:MAX_CHARS]
     words = _WORD.findall(s)
     nw = max(1, len(words))
-    letters = sum(map(str.isalpha, s)) or 1
-    upper = sum(map(str.isupper, s))
-    digits = sum(map(str.isdigit, s))
-    titled = sum(w[0].isupper() for w in words)
+    raw = s.encode("ascii", "ignore")  # counting by bytes.translate is far faster than isalpha
+    letters = len(raw) - len(raw.translate(None, _LETTERS)) or 1
+    upper = len(raw) - len(raw.translate(None, _UPPER))
+    digits = len(raw) - len(raw.translate(None, _DIGIT_BYTES))
+    titled = len(_TITLED.findall(s))
     end = s.rstrip("\"”’)")[-1:] if s else ""
+    low = s.lower()
+    n_stop = sum(map(_STOP.__contains__, _LOWER_WORD.findall(low)))
     return [
         math.log1p(n),
         math.log1p(len(words)),
@@ -69,9 +90,9 @@ def line_features(line: str, blank_before: int, blank_after: int) -> list[float]
         upper / letters,
         digits / max(1, len(s)),
         titled / nw,
-        len(_FIRST_SG.findall(s)) / nw,
-        len(_FIRST_PL.findall(s)) / nw,
-        len(_SECOND.findall(s)) / nw,
+        len(_FIRST_SG.findall(low)) / nw,
+        len(_FIRST_PL.findall(low)) / nw,
+        len(_SECOND.findall(low)) / nw,
         float(bool(_QUOTE.search(s))),
         float(bool(_AGO.search(s)) and len(words) <= 6),
         float(bool(_DATE.search(s))),
@@ -84,9 +105,15 @@ def line_features(line: str, blank_before: int, blank_after: int) -> list[float]
         float(s.isupper() and letters > 3),
         letters / max(1, len(s)),
         math.log1p(len(_SENT_END.findall(s))),
-        float(bool(_INFORMAL.search(s))),
+        float(bool(_INFORMAL.search(low))),
         float(len(s) < 60 and bool(_COMMENT_HEADER.search(s))),
         float(bool(_RULE_LIKE.match(s))),
+        float(bool(_SAID.search(low))),
+        float(bool(_DATELINE.match(s))),
+        float(s[:1].islower()),
+        len(_CONTRACTION.findall(low)) / nw,
+        n_stop / nw,
+        math.log1p(n_stop),
     ]
 
 
@@ -103,6 +130,7 @@ def page_lines(lines: list[str]) -> tuple[list[int], list[str], np.ndarray]:
 
 
 HEADER_COLUMN = 24
+RULE_COLUMN = 25
 WINDOW = 4
 SCALES = (3, 12)
 
@@ -145,5 +173,17 @@ def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
     seen = np.concatenate([[-1], last[:-1]]) if n else last
     since = np.where(seen >= 0, np.log1p(i - seen), -1.0)
     pos = np.column_stack([pos, seen >= 0, since])
-    cols += [pos, dense]
+    # how much body / comment text lies above (article first, then comments), and rules below
+    mass = np.cumsum(probs, axis=0) - probs
+    rules = dense[:, RULE_COLUMN] > 0
+    below = np.cumsum(rules[::-1])[::-1] - rules
+    body_above = np.log1p(mass[:, 0])
+    pos = np.column_stack([pos, body_above, np.log1p(mass[:, 1]),
+                           np.log1p(np.cumsum(header) - header), np.log1p(below)])
+    # interactions a linear second pass cannot form itself: the line's own probabilities
+    # under a comment header, and after an article
+    pos = np.column_stack([pos, probs * (seen >= 0)[:, None], probs * body_above[:, None]])
+    # rules blocks are runs of "Title. Sentence." lines; a lone one is often a comment
+    rules_near = np.hstack(_window_means(dense[:, [RULE_COLUMN]], 3))
+    cols += [pos, rules_near, dense]
     return np.hstack(cols)

@@ -97,12 +97,18 @@ ACTIONS = ["Reply", "Report", "Share", "Like", "Flag", "Report abuse", "Reply ·
 
 
 def comment_count_header(rng: random.Random, n: int) -> str:
+    if rng.random() < 0.3:  # counts often disagree with what a scrape kept
+        n = rng.randrange(0, 200)
     return rng.choice([
         f"({n}) comments", f"{n} Comments", f"Comments ({n})", "Comments", f"{n} comments",
         "Join the conversation", "Discussion", "Show comments", "Reader comments",
         "Leave a comment", f"Conversation {n} Comments", f"{n} Responses", "COMMENTS",
         f"View {n} comments", f"{n} thoughts on this story", "What readers are saying",
-        f"Comments: {n}", "Leave a Reply", "Add your comment",
+        f"Comments: {n}", "Leave a Reply", "Add your comment", f"({n}) Comments",
+        f"{n} comment{'s' if n != 1 else ''}", f"Comments ({n})", f"{n} COMMENTS",
+        f"Discussion ({n})", f"{n} Reader Comments", "Most Popular Comments", "Comment",
+        f"Show Comments ({n})", f"Read {n} comments", "Reader Comments", "Talk about it",
+        f"({n}) comments", f"{n} replies", "Your comments", "Readers respond",
     ])
 
 
@@ -128,25 +134,93 @@ def load_more(rng: random.Random) -> str:
     ])
 
 
-_RULES = [
-    ("Be respectful", "Personal attacks, name-calling and insults will be removed."),
-    ("Stay on topic", "Comments that have nothing to do with the story may be deleted."),
-    ("No spam", "Advertising, links to commercial sites and repeated posts are not allowed."),
-    ("Protect privacy", "Do not post phone numbers, addresses or other personal details."),
-    ("No hate speech", "Attacks on people for their race, religion, gender or origin are banned."),
-    ("Keep it legal", "Do not post anything defamatory or that breaks the law."),
-    ("No profanity", "Swearing and sexually explicit language are not permitted."),
-    ("Be honest", "Do not impersonate others or make claims you know to be false."),
-    ("Help us moderate", "Flag comments that break these rules and our team will review them."),
-    ("Tell us more", "We welcome first-hand accounts and background that add to the story."),
-    ("No threats", "Threatening or encouraging violence against anyone is never allowed."),
-    ("Think before posting", "Your comment is public and may be quoted in our coverage."),
+# Posting rules by topic: several short imperative titles and several explanations each, all
+# phrased in our own words, combined freely so no one rules block is memorised.
+_RULE_TOPICS: list[tuple[list[str], list[str]]] = [
+    (["Be respectful", "Keep it civil", "Stay civil", "Be kind", "Play nice", "Be courteous",
+      "Respect others", "Be polite", "Mind your manners"],
+     ["Personal attacks, name-calling and insults will be removed.",
+      "Please do not insult other readers or the people in the story.",
+      "Criticise ideas, not the people who hold them.",
+      "Treat other commenters the way you would like to be treated.",
+      "Disagree all you like, but do it without abuse."]),
+    (["Watch your language", "Keep it family friendly", "No profanity", "Mind the language",
+      "Keep it polite", "Clean language only"],
+     ["Swearing and sexually explicit language are not permitted.",
+      "Please leave out profanity, crude remarks and explicit content.",
+      "Foul, obscene or graphic language will get your comment deleted.",
+      "Comments with slurs or vulgar words are removed without warning."]),
+    (["No threats", "No violence", "Never threaten", "Threats are banned", "Stay safe"],
+     ["Threatening or encouraging violence against anyone is never allowed.",
+      "Posts that threaten harm to any person will be removed and may be reported.",
+      "We do not tolerate threats of any kind, even as a joke.",
+      "Wishing harm on someone will get you banned."]),
+    (["Be honest", "Stick to the facts", "Be accurate", "Tell the truth", "No false claims"],
+     ["Do not impersonate others or make claims you know to be false.",
+      "Please do not spread rumours or misinformation about anyone.",
+      "Make sure what you post about real people is accurate.",
+      "Deliberately misleading posts will be taken down."]),
+    (["No hate speech", "No discrimination", "Respect everyone", "No bigotry"],
+     ["Attacks on people for their race, religion, gender or origin are banned.",
+      "Racist, sexist or homophobic remarks have no place here.",
+      "Comments that demean any group of people will be removed.",
+      "Do not single out people for who they are or where they come from."]),
+    (["Help us moderate", "Report abuse", "Flag it", "Use the report button", "Speak up",
+      "Let us know"],
+     ["Flag comments that break these rules and our team will review them.",
+      "If you see an abusive post, click Report and a moderator will look at it.",
+      "Use the flag link under any comment that crosses the line.",
+      "Tell our moderators about offensive posts with the report tool."]),
+    (["Tell us more", "Add to the story", "Share your story", "Got a tip?", "Share what you know",
+      "Add your voice"],
+     ["We welcome first-hand accounts and background that add to the story.",
+      "If you were there, we want to hear what you saw.",
+      "Know more about this? Send our newsroom a tip.",
+      "Your experiences and local knowledge help us report better."]),
+    (["Don't be rude", "Don't attack", "No name-calling", "Don't pick fights", "Cool it"],
+     ["Don't post anything you wouldn't say to someone's face.",
+      "We're here to talk about the news, not about each other.",
+      "You can disagree without calling anyone names.",
+      "If you wouldn't say it at a town meeting, don't say it here."]),
+    (["Don't make things up", "Don't spread rumours", "Get it right", "Know your facts"],
+     ["Don't pass along gossip as if it were fact.",
+      "If you're not sure something is true, don't post it.",
+      "You'll lose your account if you knowingly post false claims."]),
+    (["Don't bully", "No harassment", "Don't stalk", "Leave people alone"],
+     ["Don't follow other users from story to story to harass them.",
+      "Repeatedly targeting another reader isn't allowed.",
+      "We'll remove comments that pile on or mock other readers."]),
+    (["We're listening", "Talk to us", "Help us report", "Were you there?"],
+     ["We'd like to know what you saw if you were at the scene.",
+      "Your background on a story can help our reporters dig deeper.",
+      "Tell us what we missed and we'll look into it."]),
+    (["Stay on topic", "Keep it relevant", "Stick to the story", "On topic, please"],
+     ["Comments that have nothing to do with the story may be deleted.",
+      "Please keep the discussion about the article above.",
+      "Off-topic posts and personal conversations will be removed."]),
+    (["No spam", "No advertising", "No self-promotion", "No links"],
+     ["Advertising, links to commercial sites and repeated posts are not allowed.",
+      "Posts selling products or services will be deleted.",
+      "Please do not post the same comment more than once."]),
+    (["Protect privacy", "Respect privacy", "Keep it private", "No personal details"],
+     ["Do not post phone numbers, addresses or other personal details.",
+      "Never share private information about yourself or anyone else.",
+      "Posting someone's contact details will get your account suspended."]),
+    (["Keep it legal", "Obey the law", "No libel", "Think before posting"],
+     ["Do not post anything defamatory or that breaks the law.",
+      "You are responsible for what you post, including any legal consequences.",
+      "Your comment is public and may be quoted in our coverage."]),
 ]
 
 _RULE_HEADERS = ["Community guidelines", "Commenting policy", "Comment rules", "House rules",
                  "Our rules for comments", "Before you post", "Posting guidelines",
                  "Join the discussion", "Start the conversation", "Be part of the conversation",
-                 "Have your say", "We value your comments"]
+                 "Have your say", "We value your comments", "Welcome to the conversation.",
+                 "Welcome to our comment section.", "Welcome to the comments.",
+                 "Thanks for joining the conversation.", "Welcome, readers.",
+                 "Please read before commenting.", "Discussion rules", "Comment policy",
+                 "Our commenting guidelines", "Welcome to the forum.", "Conversation guidelines",
+                 "Please keep it civil.", "Rules of the road", "Before you comment"]
 
 _POLICY = [
     "Comments are moderated and may take some time to appear.",
@@ -156,20 +230,44 @@ _POLICY = [
     "Repeat offenders will lose their commenting privileges.",
     "Please keep your comments civil and relevant to the article.",
     "Use the report button to alert our moderators to an abusive post.",
+    "Comments that break these guidelines will be removed.",
+    "Read our full community guidelines before joining in.",
+    "Only registered users may post comments.",
+    "Comments close 72 hours after publication.",
+    "We may ban users who repeatedly break the rules.",
+    "Thank you for helping keep this a welcoming place.",
 ]
+
+
+def _rule_line(rng: random.Random, title: str, text: str, style: int, n: int) -> str:
+    if style == 0:
+        return f"{title}. {text}"
+    if style == 1:
+        return f"{title}: {text}"
+    if style == 2:
+        return text
+    if style == 3:
+        return f"{title} - {text}"
+    if style == 4:
+        return f"{n}. {title}. {text}"
+    if style == 5:
+        return f"{title.title()}. {text}"
+    return f"• {title}: {text}"
 
 
 def rules_block(rng: random.Random) -> list[str]:
     """A community-rules block: maybe a header, several rules, maybe policy sentences."""
     out = [rng.choice(_RULE_HEADERS)] if rng.random() < 0.8 else []
-    style = rng.randrange(3)
-    for title, text in rng.sample(_RULES, rng.randrange(3, 8)):
-        if style == 0:
-            out.append(f"{title}. {text}")
-        elif style == 1:
-            out.append(f"{title}: {text}")
+    if out and rng.random() < 0.3:
+        out.append(rng.choice(_RULE_HEADERS))
+    style = rng.randrange(7)
+    titles_apart = rng.random() < 0.1  # title on its own line, explanation below
+    for n, (titles, texts) in enumerate(rng.sample(_RULE_TOPICS, rng.randrange(2, 8)), 1):
+        title, text = rng.choice(titles), rng.choice(texts)
+        if titles_apart:
+            out += [title, text]
         else:
-            out.append(text)
+            out.append(_rule_line(rng, title, text, style, n))
     out += rng.sample(_POLICY, rng.randrange(0, 3))
     return out
 

@@ -1,9 +1,9 @@
 """The fitted splitter: TF-IDF + logistic regression per line, then a stacked second pass.
 
-Pass 1 scores each non-empty line from its own words and dense features. Pass 2 is a second
-logistic regression over a window of pass-1 probabilities around the line plus position
-features (see `features.context_features`); it was trained on out-of-fold pass-1 probabilities,
-so at prediction time it sees probabilities of the same quality as in training.
+Pass 1 scores each non-empty line from its own words and dense features. Pass 2 is a small
+gradient-boosted tree model over a window of pass-1 probabilities around the line plus position
+and section features (see `features.context_features`); it was trained on out-of-fold pass-1
+probabilities, so at prediction time it sees probabilities of the same quality as in training.
 
 Everything is plain scikit-learn objects and module-level functions, so the model pickles.
 """
@@ -14,9 +14,11 @@ import re
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from .features import context_features, line_text, page_lines
 
@@ -47,7 +49,7 @@ class SplitterModel:
 
     def __init__(self, vectorizer: TfidfVectorizer, scaler1: StandardScaler,
                  first: LogisticRegression | SGDClassifier, scaler2: StandardScaler,
-                 second: LogisticRegression) -> None:
+                 second: LogisticRegression | HistGradientBoostingClassifier) -> None:
         self.vectorizer = vectorizer
         self.scaler1 = scaler1
         self.first = first
@@ -65,7 +67,9 @@ class SplitterModel:
 
     def second_pass(self, probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
         X = self.scaler2.transform(context_features(probs, dense))
-        return self._ordered(self.second.predict_proba(X), self.second.classes_)
+        with threadpool_limits(1):  # thread start-up and contention cost more than they save
+            proba = self.second.predict_proba(X)
+        return self._ordered(proba, self.second.classes_)
 
     def predict_lines(self, lines: list[str]) -> tuple[list[int], np.ndarray]:
         """Indices of the non-empty lines and their (n, 3) probabilities in KINDS order."""

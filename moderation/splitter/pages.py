@@ -12,9 +12,13 @@ from one side only and composes pages in realistic, varied orders:
   body/boilerplate lines, a comment section spliced in after the article on most of them;
 * the four Globe and Mail articles with their own reply threads.
 
-A comment section is a header ("(12) comments"), sign-in prompts, then comments, each with or
-without furniture (handle, time, votes, Reply/Report) in one of several site styles. Blank-line
-layout varies per page. Comment text lines are `comment`; furniture is `boilerplate`.
+A comment section is a header ("(12) comments", whose count need not match), sign-in prompts,
+then comments, each with or without furniture (handle, time, votes, Reply/Report) in one of
+several site styles. A third of sections are bare plain-text scrapes (comments as paragraphs,
+no furniture at all), a third draw mostly from one-line comments, and some are typed casually
+(no final stop, lower-case start, curly apostrophes), so short lines under a comments header are
+not all furniture. Blank-line layout varies per page. Comment text lines are `comment`;
+furniture and the community-rules blocks that follow sections are `boilerplate`.
 """
 
 from __future__ import annotations
@@ -78,7 +82,11 @@ def _comment_items(rng: random.Random, comment: Comment, style: dict) -> list[It
     paras = comment.paragraphs
     if len(paras) > 12:
         paras = paras[:12]
-    items += [(p, "comment") for p in paras]
+    if style.get("casual") and rng.random() < 0.5:  # typed on a phone: no final stop, lower case
+        paras = [p.rstrip(".") if rng.random() < 0.6 else p[:1].lower() + p[1:] for p in paras]
+    if rng.random() < 0.3:  # phones and editors curl apostrophes
+        paras = [p.replace("'", "’") for p in paras]
+    items += [(p, "comment") for p in paras if p]
     if style["time"] == "after":
         items.append((fx.when(rng), "boilerplate"))
     if style["votes"]:
@@ -101,6 +109,9 @@ def comment_section(rng: random.Random, comments: list[Comment]) -> list[list[It
     }
     if style["name"] == "none" and rng.random() < 0.5:
         style["time"] = "none"
+    if rng.random() < 0.35:  # a bare plain-text scrape: comments as paragraphs, no furniture
+        style = {"name": "none", "time": "none", "votes": False, "actions": [], "depth": False}
+    style["casual"] = rng.random() < 0.4
     header: list[Item] = []
     if rng.random() < 0.9:
         header.append((fx.comment_count_header(rng, len(comments)), "boilerplate"))
@@ -116,9 +127,16 @@ def comment_section(rng: random.Random, comments: list[Comment]) -> list[list[It
     return blocks
 
 
-def _pick_comments(rng: random.Random, pool: list[Comment]) -> list[Comment]:
+def _pick_comments(rng: random.Random, side: Sources) -> list[Comment]:
+    """Comments for one section; a third of sections draw mostly from the one-liners."""
+    pool = side.comments
+    if side.short_comments and rng.random() < 0.35:
+        pool = side.short_comments
     n = min(len(pool), int(rng.choice([1, 2, 2, 3, 4, 5, 6, 8, 10, 15, 25])))
-    return rng.sample(pool, n) if n else []
+    chosen = rng.sample(pool, n) if n else []
+    if pool is not side.comments and n > 1 and rng.random() < 0.5:  # and a few longer ones
+        chosen[rng.randrange(n)] = rng.choice(side.comments)
+    return chosen
 
 
 def _article_blocks(rng: random.Random, art: Article, others: list[Article]) -> list[list[Item]]:
@@ -213,7 +231,7 @@ def template_page(rng: random.Random, side: Sources, with_comments: bool) -> Pag
     blocks += extras[:split_at]
     rules = [[(x, "boilerplate") for x in fx.rules_block(rng)]] if rng.random() < 0.5 else []
     if with_comments:
-        chosen = _pick_comments(rng, side.comments)
+        chosen = _pick_comments(rng, side)
         groups |= {c.group for c in chosen}
         section = comment_section(rng, chosen)
         if rules and rng.random() < 0.35:
@@ -241,10 +259,10 @@ def real_page(rng: random.Random, side: Sources, with_comments: bool) -> Page:
     cut = min(len(items), last + 1 + rng.choice([0, 0, 1, 2, 3, 5, 10]))
     blocks: list[list[Item]] = [items[:cut]]
     if with_comments:
-        chosen = _pick_comments(rng, side.comments)
+        chosen = _pick_comments(rng, side)
         groups |= {c.group for c in chosen}
         blocks += comment_section(rng, chosen)
-        if rng.random() < 0.4:
+        if rng.random() < 0.5:
             blocks.append([(x, "boilerplate") for x in fx.rules_block(rng)])
     blocks.append(items[cut:])
     return render(rng, [b for b in blocks if b], groups, "real")

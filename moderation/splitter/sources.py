@@ -25,6 +25,7 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import DataSourceError
@@ -78,6 +79,11 @@ class Sources:
                 out[pool][doc.source] += 1
         out["thread_comments"] = {g: len(c) for g, c in self.threads.items()}
         return out
+
+    @cached_property
+    def short_comments(self) -> list[Comment]:
+        """Comments of at most 15 words: the one-liners local-news sections are full of."""
+        return [c for c in self.comments if sum(len(p.split()) for p in c.paragraphs) <= 15]
 
 
 def norm(text: str) -> str:
