@@ -1,8 +1,9 @@
 """One logistic regression per rule, each fitted only on the rows that are labelled for it.
 
-`RuleClassifiers.fit(X, Y)` takes Y of shape (n_samples, n_rules) with 1, 0 or -1 (unknown);
-a rule with no labelled rows, or with one class only, is left unscored (its column of
-`predict_proba` is NaN) rather than given a made-up number.
+`C` is one inverse regularisation strength for all rules or one per rule. `fit(X, Y)` takes Y
+of shape (n_samples, n_rules) with 1, 0 or -1 (unknown); a rule with no labelled rows, or with
+one class only, is left unscored (its column of `predict_proba` is NaN) rather than given a
+made-up number.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def _fit_one(X, y: np.ndarray, C: float, class_weight,
 
 
 class RuleClassifiers(ClassifierMixin, BaseEstimator):
-    def __init__(self, C: float = 1.0, class_weight: str | None = None, n_jobs: int = 2):
+    def __init__(self, C: float | tuple[float, ...] = 1.0, class_weight: str | None = None,
+                 n_jobs: int = 2):
         self.C = C
         self.class_weight = class_weight
         self.n_jobs = n_jobs
@@ -36,8 +38,11 @@ class RuleClassifiers(ClassifierMixin, BaseEstimator):
         Y = np.asarray(Y)
         if Y.ndim != 2:
             raise ValueError("Y must be (n_samples, n_rules) with 1, 0 or -1 for unknown")
+        Cs = self.C if isinstance(self.C, tuple | list) else (self.C,) * Y.shape[1]
+        if len(Cs) != Y.shape[1]:
+            raise ValueError(f"C has {len(Cs)} values for {Y.shape[1]} rules")
         fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fit_one)(X, Y[:, j], self.C, self.class_weight, sample_weight)
+            delayed(_fit_one)(X, Y[:, j], Cs[j], self.class_weight, sample_weight)
             for j in range(Y.shape[1])
         )
         self.scored_ = np.array([m is not None for m in fitted])

@@ -80,7 +80,8 @@ def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
             rows.append({"data": dataset, "rule": rule, "gold": " or ".join(gold),
                          "scored": False})
             continue
-        metrics = rule_metrics(y[known], p[known], thresholds.get(rule))
+        prevalence = next(r.prevalence for r in moderator.model.rules if r.id == rule)
+        metrics = rule_metrics(y[known], p[known], thresholds.get(rule), prevalence)
         rows.append({"data": dataset, "rule": rule, "gold": " or ".join(gold), **metrics})
     return {"rules": rows, "length_bands": _length_bands(moderator, corpus),
             "bias": evaluate_bias(moderator, data_dir)}

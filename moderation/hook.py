@@ -57,15 +57,16 @@ class Moderator:
         """Score one comment: {"text", "scores", "flags", "action", "reasons"}."""
         return self.check_many([text])[0]
 
-    def check_many(self, texts: list[str]) -> list[dict[str, Any]]:
-        """Score comments in one batch; one verdict per text, in order."""
+    def check_many(self, texts: list[str], reasons: bool = True) -> list[dict[str, Any]]:
+        """Score comments in one batch; one verdict per text, in order. `reasons=False` skips
+        the explanations (a pre-moderation hook that only needs the action)."""
         texts = list(texts)
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise DataFormatError(f"comment {i} is {type(text).__name__}, not text")
         if not texts:
             return []
-        return self.model.verdicts(texts)
+        return self.model.verdicts(texts, reasons)
 
     def split(self, text: str) -> list[dict[str, Any]]:
         """Label each non-empty line of a page body, comment or boilerplate."""

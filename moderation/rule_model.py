@@ -2,9 +2,11 @@
 
 Training path: corpus rows -> `build_pipeline()` (the reference: FeatureUnion of word and char_wb
 TF-IDF, then RuleClassifiers, one logistic regression per rule fitted on the rows labelled for
-it) fitted on 90% of the rows -> per-rule thresholds chosen on the other 10% for a stated
-precision -> a `RulesModel` that keeps the rules, the thresholds and a `FastScorer` made from
-the fitted pipeline (the pipeline itself is not saved: the fast scorer computes the same scores).
+it) fitted on 90% of the rows -> per-rule thresholds chosen on the other 10% (review: a stated
+recall; reject: a stated precision at the rule's prevalence in rules.toml; see REVIEW_RECALL
+below) -> a `RulesModel` that keeps the rules,
+the thresholds and a `FastScorer` made from the fitted pipeline (the pipeline itself is not
+saved: the fast scorer computes the same scores).
 
 Scoring path: `RulesModel.verdicts(texts)` -> one dict per text:
 `{"text", "scores": {rule: p or None}, "flags": [...], "action", "reasons": {rule: [...]}}`.
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
+from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 from sklearn.pipeline import Pipeline
 
 from .classifiers import RuleClassifiers
@@ -27,13 +29,22 @@ from .fast import FastScorer
 from .features import build_features
 from .rules import Rule
 
-REVIEW_PRECISION = 0.6
+# Default operating points. A violation goes to review at the score that catches REVIEW_RECALL
+# of breaches in validation (recall needs no assumption about how common breaches are), and is
+# rejected only at the score whose precision, at the rule's stated prevalence, reaches
+# REJECT_PRECISION. A signal rule is flagged at SIGNAL_PRECISION at its prevalence.
+REVIEW_RECALL = 0.8
 REJECT_PRECISION = 0.9
+SIGNAL_PRECISION = 0.5
 SCORE_DIGITS = 4
+# Inverse regularisation per rule where 1.0 is not best (dev-split AUC, see corpus.py): the
+# threat rule has few positives and gains from a weaker penalty (0.936 -> 0.944).
+RULE_C = {"dont_threaten": 3.0}
 
 
 def build_pipeline(max_word_features: int | None = 200_000,
-                   max_char_features: int | None = 300_000, C: float = 1.0) -> Pipeline:
+                   max_char_features: int | None = 300_000,
+                   C: float | tuple[float, ...] = 1.0) -> Pipeline:
     """The reference model: features, then one logistic regression per rule."""
     return Pipeline([
         ("features", build_features(max_word_features, max_char_features)),
@@ -48,16 +59,38 @@ def fast_scorer_from(pipeline: Pipeline) -> FastScorer:
     return FastScorer(word, char, clf.coef_, clf.intercept_, clf.scored_)
 
 
-def threshold_for_precision(y: np.ndarray, p: np.ndarray, precision: float) -> float | None:
-    """The lowest score at which precision on (y, p) reaches `precision`, or None if it never
-    does."""
-    prec, _, thresholds = precision_recall_curve(y, p)
-    ok = np.flatnonzero(prec[:-1] >= precision)
-    return float(thresholds[ok[0]]) if len(ok) else None
+def precision_at(tpr: np.ndarray, fpr: np.ndarray, prevalence: float) -> np.ndarray:
+    """Precision a site with this prevalence would see, given the true and false positive rates."""
+    hits = prevalence * tpr
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(hits + fpr > 0, hits / (hits + (1 - prevalence) * fpr), 1.0)
 
 
-def rule_metrics(y: np.ndarray, p: np.ndarray, thresholds: dict | None) -> dict[str, Any]:
-    """ROC AUC, average precision, and precision/recall at each threshold."""
+def threshold_for_precision(y: np.ndarray, p: np.ndarray, precision: float,
+                            prevalence: float | None = None) -> float | None:
+    """The lowest score whose precision reaches `precision`, or None if none does.
+
+    Precision is read at `prevalence` when given (true and false positive rates are properties
+    of the model; precision also depends on how common breaches are), else at y's own rate."""
+    if prevalence is None:
+        prevalence = float(np.mean(y))
+    fpr, tpr, thresholds = roc_curve(y, p, drop_intermediate=False)
+    ok = np.flatnonzero(precision_at(tpr, fpr, prevalence)[1:] >= precision) + 1
+    return float(thresholds[ok[-1]]) if len(ok) else None
+
+
+def threshold_for_recall(y: np.ndarray, p: np.ndarray, recall: float) -> float | None:
+    """The highest score at or over which `recall` of the positives in (y, p) lie."""
+    positives = np.sort(p[y == 1])[::-1]
+    if not len(positives):
+        return None
+    return float(positives[max(int(np.ceil(recall * len(positives))) - 1, 0)])
+
+
+def rule_metrics(y: np.ndarray, p: np.ndarray, thresholds: dict | None,
+                 prevalence: float | None = None) -> dict[str, Any]:
+    """ROC AUC, average precision, and precision/recall at each threshold (and the precision
+    expected at `prevalence`, when given)."""
     out: dict[str, Any] = {"positives": int(y.sum()), "negatives": int((y == 0).sum())}
     if 0 < y.sum() < len(y):
         out["roc_auc"] = round(float(roc_auc_score(y, p)), 4)
@@ -68,6 +101,10 @@ def rule_metrics(y: np.ndarray, p: np.ndarray, thresholds: dict | None) -> dict[
         hit = p >= t
         out[f"precision@{name}"] = round(float(y[hit].mean()), 4) if hit.any() else None
         out[f"recall@{name}"] = round(float(hit[y == 1].mean()), 4) if y.sum() else None
+        if prevalence is not None and y.sum() and (y == 0).sum():
+            tpr, fpr = hit[y == 1].mean(), hit[y == 0].mean()
+            expected = precision_at(np.array([tpr]), np.array([fpr]), prevalence)[0]
+            out[f"precision@{name}@prevalence"] = round(float(expected), 4)
     return out
 
 
@@ -84,13 +121,15 @@ class RulesModel:
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.scorer.predict_proba(texts)
 
-    def verdicts(self, texts: list[str]) -> list[dict[str, Any]]:
+    def verdicts(self, texts: list[str], reasons: bool = True) -> list[dict[str, Any]]:
+        """One verdict per text; `reasons=False` skips the explanations (about 2/3 of the cost)
+        and returns `"reasons": {}`."""
         word, char, tokens = self.scorer.featurize(texts)
         proba = self.scorer._proba(self.scorer.decision(word, char))
-        return [self._verdict(text, proba[i], word, char, tokens[i], i)
+        return [self._verdict(text, proba[i], word, char, tokens[i], i, reasons)
                 for i, text in enumerate(texts)]
 
-    def _verdict(self, text, proba, word, char, tokens, row) -> dict[str, Any]:
+    def _verdict(self, text, proba, word, char, tokens, row, explain) -> dict[str, Any]:
         scores: dict[str, float | None] = {}
         flags: list[str] = []
         reasons: dict[str, list[str]] = {}
@@ -106,7 +145,8 @@ class RulesModel:
             if review is None or p < review:
                 continue
             flags.append(rule.id)
-            reasons[rule.id] = self.scorer.explain(word, char, tokens, row, j)
+            if explain:
+                reasons[rule.id] = self.scorer.explain(word, char, tokens, row, j)
             if rule.kind == "violation":
                 if reject is not None and p >= reject:
                     action = "reject"
@@ -118,7 +158,7 @@ class RulesModel:
 
 def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
                 sample_weight: np.ndarray | None = None, *, validation_fraction: float = 0.1,
-                seed: int = 0, review_precision: float = REVIEW_PRECISION,
+                seed: int = 0, review_recall: float = REVIEW_RECALL,
                 reject_precision: float = REJECT_PRECISION,
                 pipeline: Pipeline | None = None) -> tuple[RulesModel, Pipeline, dict[str, Any]]:
     """Fit on all but a random `validation_fraction` of rows; choose thresholds on the rest.
@@ -128,7 +168,7 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
     rng = np.random.default_rng(seed)
     is_val = rng.random(len(texts)) < validation_fraction
     train_idx, val_idx = np.flatnonzero(~is_val), np.flatnonzero(is_val)
-    pipeline = pipeline or build_pipeline()
+    pipeline = pipeline or build_pipeline(C=tuple(RULE_C.get(r.id, 1.0) for r in rules))
     weight = None if sample_weight is None else sample_weight[train_idx]
     pipeline.fit([texts[i] for i in train_idx], targets[train_idx], rules__sample_weight=weight)
     for _, vectorizer in pipeline.named_steps["features"].transformer_list:
@@ -145,19 +185,22 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
             metrics[rule.id] = {"scored": False, "labelled_rows": int((targets[:, j] >= 0).sum())}
             continue
         y, p = y[known], proba[known, j]
-        limits: dict[str, float | None] = {
-            "review": threshold_for_precision(y, p, review_precision)}
-        if rule.kind == "violation":
-            reject = threshold_for_precision(y, p, reject_precision)
+        if rule.kind == "signal":
+            limits: dict[str, float | None] = {
+                "review": threshold_for_precision(y, p, SIGNAL_PRECISION, rule.prevalence)}
+        else:
+            limits = {"review": threshold_for_recall(y, p, review_recall)}
+            reject = threshold_for_precision(y, p, reject_precision, rule.prevalence)
             if reject is not None and limits["review"] is not None:
                 reject = max(reject, limits["review"])
             limits["reject"] = reject
         thresholds[rule.id] = limits
-        metrics[rule.id] = {"scored": True, **rule_metrics(y, p, limits)}
+        metrics[rule.id] = {"scored": True, "prevalence": rule.prevalence,
+                            **rule_metrics(y, p, limits, rule.prevalence)}
     info = {
         "validation": {"fraction": validation_fraction, "seed": seed, "rows": int(len(val_idx)),
-                       "review_precision": review_precision,
-                       "reject_precision": reject_precision, "metrics": metrics},
+                       "review_recall": review_recall, "reject_precision": reject_precision,
+                       "signal_precision": SIGNAL_PRECISION, "metrics": metrics},
         "training_rows": int(len(train_idx)),
         "n_features": scorer.n_features,
     }

@@ -1,7 +1,9 @@
 """Posting rules as data: a TOML file the site can edit, parsed into Rule objects.
 
 Each rule has an id, a title, the text shown to readers, a kind ("violation" rules drive the
-action, "signal" rules such as share_with_us only flag), and the training labels that feed it.
+action, "signal" rules such as share_with_us only flag), the training labels that feed it, and
+optionally its prevalence: the share of the site's comments that breach it, which turns the
+validation split's (source-mixed, toxic-enriched) rates into the precision a site will see.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Rule:
     text: str
     kind: str = "violation"
     labels: tuple[str, ...] = field(default_factory=tuple)
+    prevalence: float | None = None  # share of real comments that breach it, for thresholds
 
     @property
     def feeding_labels(self) -> tuple[str, ...]:
@@ -60,6 +63,10 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> list[Rule]:
         labels = entry.get("labels", [])
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
             raise RulesError(f"rule {rule_id!r}: labels must be a list of strings")
+        prevalence = entry.get("prevalence")
+        if prevalence is not None and not (isinstance(prevalence, float) and 0 < prevalence < 1):
+            raise RulesError(f"rule {rule_id!r}: prevalence must be a number between 0 and 1")
         seen.add(rule_id)
-        rules.append(Rule(rule_id, entry["title"], entry["text"], kind, tuple(labels)))
+        rules.append(Rule(rule_id, entry["title"], entry["text"], kind, tuple(labels),
+                          prevalence))
     return rules

@@ -13,7 +13,7 @@ from typing import Any
 from .corpus import SOURCES, build_corpus, rule_targets, sample_weights
 from .loaders import LABELS, load_site_csv
 from .persist import save_artifact
-from .rule_model import REJECT_PRECISION, REVIEW_PRECISION, train_rules
+from .rule_model import REJECT_PRECISION, REVIEW_RECALL, train_rules
 from .rules import load_rules
 from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
 
@@ -28,7 +28,7 @@ def rules_manifest_entries(rules, thresholds, scored) -> list[dict[str, Any]]:
 
 def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None = None,
                      site_data: Path | None = None, sources: tuple[str, ...] = SOURCES,
-                     seed: int = 0, review_precision: float = REVIEW_PRECISION,
+                     seed: int = 0, review_recall: float = REVIEW_RECALL,
                      reject_precision: float = REJECT_PRECISION) -> dict[str, Any]:
     started = time.perf_counter()
     rules = load_rules(rules_path)
@@ -39,7 +39,7 @@ def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None =
     texts = [ex.text for ex in corpus.train]
     targets = rule_targets(corpus.train, rules)
     model, _, info = train_rules(texts, targets, rules, sample_weights(corpus.train), seed=seed,
-                                 review_precision=review_precision,
+                                 review_recall=review_recall,
                                  reject_precision=reject_precision)
     info.update({
         "rules": rules_manifest_entries(rules, model.thresholds, model.scorer.scored),

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from moderation.classifiers import RuleClassifiers
-from moderation.rule_model import threshold_for_precision
+from moderation.rule_model import threshold_for_precision, threshold_for_recall
 
 from .conftest import needs_data
 
@@ -13,6 +13,22 @@ def test_threshold_for_precision():
     assert threshold_for_precision(y, p, 1.0) == pytest.approx(0.8)
     assert threshold_for_precision(y, p, 0.75) == pytest.approx(0.3)
     assert threshold_for_precision(np.array([0, 1]), np.array([0.9, 0.1]), 1.1) is None
+
+
+def test_threshold_for_precision_at_a_stated_prevalence():
+    y = np.array([0] * 8 + [1] * 2)
+    p = np.array([0.1] * 7 + [0.6, 0.6, 0.9])
+    # at y's own rate (20%) precision 0.5 is reached at 0.6; breaches ten times rarer need 0.9
+    assert threshold_for_precision(y, p, 0.5) == pytest.approx(0.6)
+    assert threshold_for_precision(y, p, 0.5, prevalence=0.02) == pytest.approx(0.9)
+
+
+def test_threshold_for_recall():
+    y = np.array([1, 1, 1, 1, 0])
+    p = np.array([0.9, 0.8, 0.7, 0.2, 0.5])
+    assert threshold_for_recall(y, p, 0.75) == pytest.approx(0.7)
+    assert threshold_for_recall(y, p, 1.0) == pytest.approx(0.2)
+    assert threshold_for_recall(np.zeros(3), p[:3], 0.8) is None
 
 
 def test_rule_without_labels_is_not_scored():

@@ -44,7 +44,8 @@ def evaluate_cli(
         typer.echo("== Rules model, held-out data")
         print_table(result["rules"], ["data", "rule", "gold", "positives", "negatives", "roc_auc",
                                       "average_precision", "precision@review", "recall@review",
-                                      "precision@reject", "recall@reject"])
+                                      "precision@reject", "recall@reject",
+                                      "precision@reject@prevalence"])
         typer.echo("\n== share_with_us on C3 held-out articles, by length (words)")
         print_table(result["length_bands"], ["gold", "band", "n", "auc", "length_auc"])
         bias = result["bias"]
