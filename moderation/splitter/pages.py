@@ -109,13 +109,14 @@ def comment_section(rng: random.Random, comments: list[Comment]) -> list[list[It
     }
     if style["name"] == "none" and rng.random() < 0.5:
         style["time"] = "none"
-    if rng.random() < 0.35:  # a bare plain-text scrape: comments as paragraphs, no furniture
+    bare = rng.random() < 0.35  # a bare plain-text scrape: comments as paragraphs, no furniture
+    if bare:
         style = {"name": "none", "time": "none", "votes": False, "actions": [], "depth": False}
     style["casual"] = rng.random() < 0.4
     header: list[Item] = []
     if rng.random() < 0.9:
         header.append((fx.comment_count_header(rng, len(comments)), "boilerplate"))
-    for _ in range(rng.choice([0, 0, 1, 2, 3])):
+    for _ in range(rng.choice([0, 0, 0, 0, 1]) if bare else rng.choice([0, 0, 1, 2, 3])):
         header.append((fx.sign_in_prompt(rng), "boilerplate"))
     blocks = [header] if header else []
     for comment in comments:
