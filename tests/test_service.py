@@ -75,7 +75,7 @@ class FakeModerator:
                 "share_with_us": share}, "flags": flags, "action": action,
                 "reasons": {f: [f"fake reason for {f}"] for f in flags}}  # fmt: skip
 
-    def check_many(self, texts: list[str]) -> list[dict]:
+    def check_many(self, texts: list[str], reasons: bool = True) -> list[dict]:
         with self.lock:
             self.seen.extend(texts)
             self.calls += 1
@@ -108,7 +108,7 @@ class Recording:
     def check(self, text: str) -> dict:
         return self.inner.check(text)
 
-    def check_many(self, texts: list[str]) -> list[dict]:
+    def check_many(self, texts: list[str], reasons: bool = True) -> list[dict]:
         with self.lock:
             self.seen.extend(texts)
         return self.inner.check_many(texts)

@@ -43,7 +43,7 @@ class ModeratorLike(Protocol):
 
     manifest: dict
 
-    def check_many(self, texts: list[str]) -> list[dict]: ...
+    def check_many(self, texts: list[str], reasons: bool = True) -> list[dict]: ...
 
     def split(self, text: str) -> list[dict]: ...
 
@@ -123,24 +123,26 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             from ..hook import Moderator  # imported here: the app must not load at import
 
             model = await run_in_threadpool(Moderator.load, config.model_dir)
+        pool = None
         if config.processes:
             pool = await run_in_threadpool(start_pool, config.model_dir, config.processes)
-            scorer = Scorer(
-                check_many_in_worker,
-                workers=config.processes,
+        check_many = check_many_in_worker if pool else model.check_many
+
+        def make_scorer(reasons: bool) -> Scorer:
+            return Scorer(
+                functools.partial(check_many, reasons=reasons),
+                workers=config.processes or config.workers,
                 max_batch=config.max_batch,
                 batch_executor=pool,
                 linger=config.batch_wait_ms / 1000,
             )
-        else:
-            scorer = Scorer(
-                model.check_many,
-                workers=config.workers,
-                max_batch=config.max_batch,
-                linger=config.batch_wait_ms / 1000,
-            )
+
+        # Coral reads only the action, so /coral scores without explanations (most of the
+        # per-comment cost); /v1/score returns them.
+        scorer, quick = make_scorer(True), make_scorer(False)
         app.state.moderator = model
         app.state.scorer = scorer
+        app.state.quick_scorer = quick
         log.info(
             "serving model %s (trained %s); signing %s",
             str(model.manifest.get("sha256", "?"))[:12],
@@ -151,6 +153,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             yield
         finally:
             scorer.close()
+            quick.close()
 
     app = FastAPI(
         title="moderate",
@@ -180,7 +183,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             return Response(status_code=204, headers={"X-Moderation-Action": "skipped-staff"})
         if not comment.text:
             return Response(status_code=204, headers={"X-Moderation-Action": "skipped-empty"})
-        result = await request.app.state.scorer.check(comment.text)
+        result = await request.app.state.quick_scorer.check(comment.text)
         decision = coral.decide(result, request.app.state.moderator.manifest, config)
         headers = {
             "X-Moderation-Action": str(result.get("action")),

@@ -24,9 +24,9 @@ def _load(model_dir: str | os.PathLike[str] | None) -> None:
     _model = Moderator.load(model_dir)
 
 
-def check_many_in_worker(texts: list[str]) -> list[dict[str, Any]]:
+def check_many_in_worker(texts: list[str], reasons: bool = True) -> list[dict[str, Any]]:
     """check_many with the worker's own model (module-level, so it pickles by name)."""
-    return _model.check_many(texts) if texts else []
+    return _model.check_many(texts, reasons=reasons) if texts else []
 
 
 def start_pool(model_dir: str | os.PathLike[str] | None, processes: int) -> ProcessPoolExecutor:
