@@ -28,13 +28,13 @@ _WORD = re.compile(r"[A-Za-z']+")
 _FIRST_SG = re.compile(r"\b(?:i|me|my|mine|myself|i'm|i've|i'd|i'll|im)\b")
 _FIRST_PL = re.compile(r"\b(?:we|us|our|ours|we're|we've)\b")
 _SECOND = re.compile(r"\b(?:you|your|yours|you're|u|ya)\b")
-_QUOTE = re.compile(r"[\"“”«»]|(?<!\w)[‘’']|[‘’'](?!\w)")  # not the apostrophe in "don’t"
+_QUOTE = re.compile(r"[\"“”«»]|\B[‘’']|[‘’']\B")  # quote marks, not the apostrophe in "don’t"
 _AGO = re.compile(r"\b\d+\s*(s|sec|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?|"
                   r"months?|y|years?)\s*(ago)?\b", re.I)
-_DATE = re.compile(r"\b(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d\d-\d\d|(jan|feb|mar|apr|may|"
-                   r"jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}:\d\d)", re.I)
-_URL = re.compile(r"(https?://|www\.|\.com\b|@\w+\.)", re.I)
-_INFORMAL = re.compile(r"n't|!!|\?\?|\.\.\.|\b(?:lol|imo|haha|gonna|yeah)\b")
+_DATE = re.compile(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d\d-\d\d|(?:jan|feb|mar|apr|"
+                   r"may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}:\d\d)")
+_URL = re.compile(r"https?://|www\.|\.com\b|@\w+\.")
+_SLANG = re.compile(r"\b(?:lol|imo|haha|gonna|yeah)\b")
 _SENT_END = re.compile(r"[.!?][\"”’)]?(?:\s|$)")
 _LOWER_WORD = re.compile(r"[a-z]+")
 # function words: sentences (article or comment) are full of them, menus and furniture are not
@@ -95,9 +95,9 @@ def line_features(line: str, blank_before: int, blank_after: int) -> list[float]
         len(_SECOND.findall(low)) / nw,
         float(bool(_QUOTE.search(s))),
         float(bool(_AGO.search(s)) and len(words) <= 6),
-        float(bool(_DATE.search(s))),
+        float(bool(_DATE.search(low))),
         float(bool(_NUMERIC.fullmatch(s))),
-        float(bool(_URL.search(s))),
+        float(bool(_URL.search(low))),
         float("?" in s or "!" in s),
         s.count(",") / nw,
         min(blank_before, 3) / 3,
@@ -105,7 +105,8 @@ def line_features(line: str, blank_before: int, blank_after: int) -> list[float]
         float(s.isupper() and letters > 3),
         letters / max(1, len(s)),
         math.log1p(len(_SENT_END.findall(s))),
-        float(bool(_INFORMAL.search(low))),
+        float("n't" in low or "!!" in low or "??" in low or "..." in low
+              or bool(_SLANG.search(low))),
         float(len(s) < 60 and bool(_COMMENT_HEADER.search(s))),
         float(bool(_RULE_LIKE.match(s))),
         float(bool(_SAID.search(low))),
