@@ -118,8 +118,45 @@ def build_corpus(data_dir: Path, sources: tuple[str, ...] = SOURCES,
     return Corpus(train, evaluation, counts)
 
 
-def sample_weights(examples: list[Example]) -> np.ndarray:
-    return np.array([SOURCE_WEIGHTS.get(ex.source, 1.0) for ex in examples])
+# Identity terms (after Dixon et al. 2018). In the training data they appear mostly in toxic
+# rows, so a model learns "gay" or "muslim" as toxic by itself. Non-toxic rows that mention a
+# term are up-weighted until, for that term, non-toxic rows weigh what they would at the
+# corpus-wide toxic rate (the "balance" mitigation of that paper, by weighting, not new text).
+IDENTITY_TERMS = (
+    "gay", "lesbian", "queer", "homosexual", "homosexuals", "bisexual", "transgender", "trans",
+    "lgbt", "lgbtq", "heterosexual", "straight", "nonbinary", "black", "white", "african",
+    "asian", "hispanic", "latino", "latina", "mexican", "chinese", "japanese", "indian",
+    "arab", "muslim", "muslims", "islam", "islamic", "jewish", "jew", "jews", "christian",
+    "christians", "catholic", "buddhist", "sikh", "hindu", "atheist", "women", "woman", "female",
+    "male", "men", "feminist", "blind", "deaf", "disabled", "elderly", "immigrant", "immigrants",
+)
+MAX_IDENTITY_WEIGHT = 10.0
+
+
+def identity_balance(examples: list[Example]) -> np.ndarray:
+    """Per-row multipliers that balance toxic and non-toxic rows mentioning each identity term."""
+    toxic = np.array([ex.labels.get("toxic", -1) for ex in examples])
+    known = toxic >= 0
+    overall = toxic[known].mean() if known.any() else 0.0
+    terms = set(IDENTITY_TERMS)
+    mentions = [terms.intersection(normalize(ex.text).split()) for ex in examples]
+    weights = np.ones(len(examples))
+    for term in IDENTITY_TERMS:
+        rows = np.array([term in m for m in mentions]) & known
+        n_toxic, n_clean = (toxic[rows] == 1).sum(), (toxic[rows] == 0).sum()
+        if n_toxic == 0 or n_clean == 0 or overall <= 0:
+            continue
+        # weight w on clean rows gives n_toxic / (n_toxic + w * n_clean) == overall
+        w = n_toxic * (1 - overall) / (overall * n_clean)
+        if w > 1:
+            clean_rows = rows & (toxic == 0)
+            weights[clean_rows] = np.maximum(weights[clean_rows], min(w, MAX_IDENTITY_WEIGHT))
+    return weights
+
+
+def sample_weights(examples: list[Example], balance_identities: bool = True) -> np.ndarray:
+    weights = np.array([SOURCE_WEIGHTS.get(ex.source, 1.0) for ex in examples])
+    return weights * identity_balance(examples) if balance_identities else weights
 
 
 def rule_targets(examples: list[Example], rules: list[Rule]) -> np.ndarray:
