@@ -1,0 +1,45 @@
+"""Held-out evaluation on the real evaluation sets, with the small session model."""
+
+import json
+
+import numpy as np
+from typer.testing import CliRunner
+
+from moderation.cli import app
+from moderation.evaluate import evaluate, identity_terms
+from moderation.loaders import Example
+
+from .conftest import DATA, needs_data
+
+
+def test_identity_terms_come_from_the_verb_template():
+    rows = [Example("hug african american", {}, "b", meta={"template": "verb_adj"}),
+            Example("kill gay", {}, "b", meta={"template": "verb_adj"}),
+            Example("Jim is a gay", {}, "b", meta={"template": "name_adj"})]
+    assert identity_terms(rows) == ["african american", "gay"]
+
+
+@needs_data
+def test_evaluate_reports_held_out_figures_and_bias(trained_model_dir):
+    result = evaluate(trained_model_dir, DATA, only="rules")
+    jigsaw = {r["rule"]: r for r in result["rules"] if r["data"] == "jigsaw_predibase"}
+    assert set(jigsaw) == {"toxicity", "keep_it_clean", "dont_threaten", "be_nice"}
+    assert jigsaw["toxicity"]["positives"] == 600 and jigsaw["toxicity"]["negatives"] == 600
+    assert 0.7 < jigsaw["toxicity"]["roc_auc"] <= 1.0
+    bias = result["bias"]
+    # only the occupation template ("You are a great actor") names no identity
+    assert bias["terms_without_match"] < 0.02 * bias["rows"] and len(bias["per_term"]) >= 40
+    assert all(t["n"] > 0 for t in bias["per_term"])
+    bpsn = [t["bpsn_auc"] for t in bias["per_term"]]
+    assert bpsn == sorted(bpsn)  # worst first
+    bands = [b for b in result["length_bands"] if b["gold"] == "constructive"]
+    assert bands[0]["band"] == "all" and sum(b["n"] for b in bands[1:]) == bands[0]["n"]
+    assert all(np.isfinite(b["length_auc"]) for b in bands if b["length_auc"] is not None)
+
+
+@needs_data
+def test_evaluate_cli_json(trained_model_dir):
+    result = CliRunner().invoke(app, ["evaluate", "-m", str(trained_model_dir), "--only",
+                                      "rules", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "overall_auc" in json.loads(result.stdout)["bias"]
