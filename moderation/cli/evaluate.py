@@ -53,6 +53,22 @@ def evaluate_cli(
                    f"{_fmt(bias['overall_auc'])}; identity terms, worst BPSN first")
         print_table(bias["per_term"][:10], ["term", "n", "subgroup_auc", "bpsn_auc", "bnsp_auc"])
     if "splitter" in result:
-        typer.echo("\n== Page splitter, held-out pages")
-        split = result["splitter"]
-        typer.echo(json.dumps({k: v for k, v in split.items() if k != "worst_errors"}, indent=1))
+        print_splitter(result["splitter"])
+
+
+def print_splitter(split: dict[str, Any]) -> None:
+    typer.echo(f"\n== Page splitter, {split.get('pages')} held-out pages "
+               f"({split.get('lines')} lines) from documents never seen in training")
+    rows = []
+    for kind, line in split["line_level"].items():
+        word = split["word_weighted"][kind]
+        rows.append({"kind": kind, "line_P": line["precision"], "line_R": line["recall"],
+                     "line_F1": line["f1"], "word_P": word["precision"],
+                     "word_R": word["recall"], "word_F1": word["f1"],
+                     "lines": int(line["support"])})
+    print_table(rows, ["kind", "line_P", "line_R", "line_F1", "word_P", "word_R", "word_F1",
+                       "lines"])
+    typer.echo("\nworst held-out errors (most confident wrong lines):")
+    for err in split.get("worst_errors", [])[:5]:
+        typer.echo(f"  {err['true']:>11} -> {err['predicted']:<11} {err['confidence']:.4f}  "
+                   f"{err['text'][:80]!r}")
