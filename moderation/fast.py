@@ -1,29 +1,55 @@
 """The fast featuriser and scorer: the reference FeatureUnion + RuleClassifiers, computed faster.
 
-scikit-learn's char_wb analyzer slices every character n-gram of every word of every comment in
-Python. But a char_wb n-gram never crosses a word, so a comment's char counts are the sum of its
-words' counts. `FastScorer` keeps, per distinct normalised token, the column indices of its
-n-grams (computed once, then cached), and builds a whole batch's sparse matrix with one
-concatenate and one CSR assembly. tf-idf, sublinear tf and the per-vectoriser L2 norm are then
-applied as array operations, and all rules are scored with one sparse-dense product.
+scikit-learn's analyzers slice every word and character n-gram of every comment in Python. But a
+char_wb n-gram never crosses a word, and a word unigram is the word itself, so a comment's counts
+are the sum of its tokens' counts plus its word pairs. `FastScorer` therefore works with two
+small integer tables that grow as text is seen (and are reset when they grow too large):
 
-tests/test_fast.py holds the scores to those of the scikit-learn pipeline within 1e-6.
-Coefficients of features that are zero in every rule are dropped, so are those features.
+- chunk table: a whitespace-delimited chunk of lower-cased text -> the slots of its normalised
+  tokens (moderation.normalize turns one chunk into zero or more tokens);
+- slot table: one row per distinct token (its word-unigram column and its char n-gram columns,
+  with counts) and, fixed at load, one row per word-bigram feature.
+
+A batch is then: one dict look-up per chunk, array gathers for the token slots and word pairs
+(a pair is found by binary search over the bigram features' (left, right) token-id keys), one
+sparse (documents x slots) matrix D, and one sparse product D @ T giving every document's feature
+counts with duplicates summed. Sublinear tf, idf and the per-vectoriser L2 norm are array
+operations; all rules are scored with one sparse-dense product.
+
+Reasons are computed lazily, for a block of rows at a time from the first row asked for: a
+token's weight for a rule is the sum over its slot row of (document's tf-idf value x
+coefficient), which is its own word feature plus its char n-grams, as before.
+
+tests/test_fast.py holds the scores to those of the scikit-learn pipeline within 1e-6, and the
+reasons to those computed from the pipeline's own tf-idf matrices.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections.abc import Iterator, Sequence
+from itertools import chain
+from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .features import CHAR_NGRAMS, WORD_NGRAMS
-from .normalize import tokenize
+from .normalize import normalize_chunk, tokenize
 
+# Tokens held in the slot table before it is reset (chunks are reset with it).
 _CACHE_MAX = 300_000
+# Rows explained together (reasons are asked for row by row, in order).
+_EXPLAIN_BLOCK = 64
+# Batches up to this many texts are scored with array operations only (no sparse products,
+# whose fixed cost is larger); larger ones in chunks of _CHUNK texts (bounded memory).
+_SMALL_BATCH = 8
+_CHUNK = 2048
+# A text whose chunks include this many one-character tokens is tokenised by
+# moderation.normalize.tokenize itself (it may join spaced-out letters).
+_SINGLE_LETTERS_JOIN = 3
 
 
 def char_wb_grams(token: str, ngram_range: tuple[int, int] = CHAR_NGRAMS) -> list[str]:
@@ -42,6 +68,193 @@ def char_wb_grams(token: str, ngram_range: tuple[int, int] = CHAR_NGRAMS) -> lis
     return grams
 
 
+class _Grow:
+    """An append-only numpy array with spare capacity (readers slice [:n])."""
+
+    __slots__ = ("arr", "n")
+
+    def __init__(self, dtype: Any, values: np.ndarray | None = None, capacity: int = 1024):
+        values = np.zeros(0, dtype=dtype) if values is None else np.asarray(values, dtype=dtype)
+        self.arr = np.empty(max(capacity, 2 * len(values)), dtype=dtype)
+        self.arr[:len(values)] = values
+        self.n = len(values)
+
+    def extend(self, values: list[int] | list[float]) -> None:
+        end = self.n + len(values)
+        if end > len(self.arr):
+            bigger = np.empty(max(2 * len(self.arr), end), dtype=self.arr.dtype)
+            bigger[:self.n] = self.arr[:self.n]
+            self.arr = bigger
+        self.arr[self.n:end] = values
+        self.n = end
+
+    def view(self) -> np.ndarray:
+        return self.arr[:self.n]
+
+
+class _Tables:
+    """Chunk and slot tables of one cache generation (replaced, never cleared, on reset).
+
+    Slot rows: `w_*` the word column (unigram of a token, or a bigram feature; at most one),
+    `c_*` the char n-gram columns with their counts (none for bigram slots)."""
+
+    def __init__(self, scorer: FastScorer):
+        n_bigrams = len(scorer._bigram_cols)
+        self.n_fixed = n_bigrams
+        self.slot_of: dict[str, int] = {}
+        self.names: list[str] = list(scorer._bigram_names)
+        room = n_bigrams + 4096
+        self.w_indptr = _Grow(np.int32, np.arange(n_bigrams + 1), capacity=room)
+        self.w_indices = _Grow(np.int32, scorer._bigram_cols, capacity=room)
+        self.w_data = _Grow(np.float64, np.ones(n_bigrams), capacity=room)
+        self.c_indptr = _Grow(np.int32, np.zeros(n_bigrams + 1), capacity=room)
+        self.c_indices = _Grow(np.int32, capacity=65536)
+        self.c_data = _Grow(np.float64, capacity=65536)
+        self.wid = _Grow(np.int64, np.full(n_bigrams, -1), capacity=room)
+        self.letter = _Grow(np.int8, np.zeros(n_bigrams), capacity=room)
+        self.chunk_of: dict[str, int] = {}
+        self.k_start = _Grow(np.int64)
+        self.k_len = _Grow(np.int64)
+        self.k_single = _Grow(np.int64)
+        self.k_slots = _Grow(np.int32)
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.names) - self.n_fixed
+
+    def slot(self, token: str, scorer: FastScorer) -> int:
+        """The slot of `token`, adding its row if new (call with the scorer's lock held)."""
+        found = self.slot_of.get(token)
+        if found is not None:
+            return found
+        counts: dict[int, int] = {}
+        char_index = scorer._char_index
+        for gram in char_wb_grams(token):
+            col = char_index.get(gram)
+            if col is not None:
+                counts[col] = counts.get(col, 0) + 1
+        cols = sorted(counts)
+        self.c_indices.extend(cols)
+        self.c_data.extend([float(counts[c]) for c in cols])
+        self.c_indptr.extend([self.c_indices.n])
+        unigram = scorer._word_index.get(token)
+        if unigram is not None:
+            self.w_indices.extend([unigram])
+            self.w_data.extend([1.0])
+        self.w_indptr.extend([self.w_indices.n])
+        self.wid.extend([scorer._wid_of.get(token, -1)])
+        self.letter.extend([int(len(token) == 1 and token.isalpha())])
+        slot = len(self.names)
+        self.names.append(token)
+        self.slot_of[token] = slot
+        return slot
+
+    def chunk(self, chunk: str, scorer: FastScorer) -> int:
+        """The id of `chunk`, normalising it if new (call with the scorer's lock held)."""
+        found = self.chunk_of.get(chunk)
+        if found is not None:
+            return found
+        tokens = normalize_chunk(chunk)
+        slots = [self.slot(token, scorer) for token in tokens]
+        cid = self.k_start.n
+        self.k_start.extend([self.k_slots.n])
+        self.k_len.extend([len(slots)])
+        self.k_single.extend([int(len(tokens) == 1 and len(tokens[0]) == 1)])
+        self.k_slots.extend(slots)
+        self.chunk_of[chunk] = cid
+        return cid
+
+
+class Batch:
+    """One featurised batch, made by `FastScorer.featurize`: each text's items (token slots and
+    word-pair slots, as rows of the CSR matrix `D`), its decision values once computed, and a
+    snapshot of the slot table rows it uses."""
+
+    def __init__(self, D: sp.csr_matrix, slots: np.ndarray, tok_ptr: np.ndarray,
+                 tables: _Tables, n_slots: int, c_nnz: int, w_nnz: int):
+        self.D = D
+        self.slots = slots
+        self.tok_ptr = tok_ptr
+        self.names = tables.names
+        self.w_indptr = tables.w_indptr.arr[:n_slots + 1]
+        self.w_indices = tables.w_indices.arr[:w_nnz]
+        self.w_data = tables.w_data.arr[:w_nnz]
+        self.c_indptr = tables.c_indptr.arr[:n_slots + 1]
+        self.c_indices = tables.c_indices.arr[:c_nnz]
+        self.c_data = tables.c_data.arr[:c_nnz]
+        self.decision: np.ndarray | None = None
+        self._explained: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return self.D.shape[0]
+
+    def tokens(self, row: int) -> list[str]:
+        names = self.names
+        return [names[s] for s in self.slots[self.tok_ptr[row]:self.tok_ptr[row + 1]].tolist()]
+
+    def counts(self, start: int = 0, stop: int | None = None
+               ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The word and char n-gram counts of rows [start, stop), as CSR matrices."""
+        D = self.D
+        stop = D.shape[0] if stop is None else stop
+        lo, hi = D.indptr[start], D.indptr[stop]
+        rows = sp.csr_matrix((D.data[lo:hi], D.indices[lo:hi], D.indptr[start:stop + 1] - lo),
+                             shape=(stop - start, D.shape[1]))
+        n_slots = len(self.c_indptr) - 1
+        Tw = sp.csr_matrix((self.w_data, self.w_indices, self.w_indptr),
+                           shape=(n_slots, self.n_word))
+        Tc = sp.csr_matrix((self.c_data, self.c_indices, self.c_indptr),
+                           shape=(n_slots, self.n_char))
+        return rows @ Tw, rows @ Tc
+
+
+class _TokenLists:
+    """`featurize`'s per-text token lists, made on demand."""
+
+    def __init__(self, batch: Batch):
+        self._batch = batch
+
+    def __len__(self) -> int:
+        return len(self._batch)
+
+    def __getitem__(self, row: int) -> RowTokens:
+        if row < 0:
+            row += len(self._batch)
+        if not 0 <= row < len(self._batch):
+            raise IndexError(row)
+        return RowTokens(self._batch, row)
+
+
+class RowTokens(Sequence[str]):
+    """One text's tokens, listed only when read (scoring passes them along unread)."""
+
+    __slots__ = ("_batch", "_row", "_list")
+
+    def __init__(self, batch: Batch, row: int):
+        self._batch, self._row = batch, row
+        self._list: list[str] | None = None
+
+    def _tokens(self) -> list[str]:
+        if self._list is None:
+            self._list = self._batch.tokens(self._row)
+        return self._list
+
+    def __len__(self) -> int:
+        return int(self._batch.tok_ptr[self._row + 1] - self._batch.tok_ptr[self._row])
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._tokens()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tokens())
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == (list(other) if isinstance(other, Sequence) else other)
+
+    def __repr__(self) -> str:
+        return repr(self._tokens())
+
+
 class FastScorer:
     """Scores texts with the weights of a fitted (word, char_wb) union and RuleClassifiers."""
 
@@ -49,136 +262,363 @@ class FastScorer:
                  intercept: np.ndarray, scored: np.ndarray):
         if tuple(word.ngram_range) != WORD_NGRAMS or tuple(char.ngram_range) != CHAR_NGRAMS:
             raise ValueError("FastScorer supports only the n-gram ranges in moderation.features")
-        n_word = len(word.vocabulary_)
-        keep = np.flatnonzero(np.any(coef != 0, axis=1))
-        keep_word, keep_char = keep[keep < n_word], keep[keep >= n_word] - n_word
-        self.word_vocab = _remap(word.vocabulary_, keep_word)
-        self.char_vocab = _remap(char.vocabulary_, keep_char)
-        self.word_idf = word.idf_[keep_word].astype(np.float64)
-        self.char_idf = char.idf_[keep_char].astype(np.float64)
-        self.word_coef = np.ascontiguousarray(coef[keep_word], dtype=np.float64)
-        self.char_coef = np.ascontiguousarray(coef[n_word + keep_char], dtype=np.float64)
-        self.intercept = np.asarray(intercept, dtype=np.float64)
-        self.scored = np.asarray(scored, dtype=bool)
+        # Every feature is kept, even one whose coefficients are all zero: it still counts in
+        # its text's L2 norm, so dropping it would change the scores.
+        keep_word, keep_char = np.arange(len(word.vocabulary_)), np.arange(len(char.vocabulary_))
+        self._set_weights(
+            _terms(word.vocabulary_, keep_word), _terms(char.vocabulary_, keep_char),
+            np.concatenate([word.idf_, char.idf_]).astype(np.float64),
+            np.ascontiguousarray(coef, dtype=np.float64),
+            np.asarray(intercept, dtype=np.float64), np.asarray(scored, dtype=bool))
+
+    def _set_weights(self, word_terms: list[str], char_terms: list[str], idf: np.ndarray,
+                     coef: np.ndarray, intercept: np.ndarray, scored: np.ndarray) -> None:
+        self.word_terms = word_terms
+        self.char_terms = char_terms
+        self.n_word = len(word_terms)
+        self.idf = idf
+        self.coef = coef
+        self.intercept = intercept
+        self.scored = scored
         self._init_cache()
 
-    def _init_cache(self) -> None:
-        self._token_cache: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
+    # -- persistence: the terms as two newline-joined strings (fast to pickle and load) --
 
     def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        del state["_token_cache"], state["_lock"]
-        return state
+        return {"format": 2, "word_terms": "\n".join(self.word_terms),
+                "char_terms": "\n".join(self.char_terms), "idf": self.idf, "coef": self.coef,
+                "intercept": self.intercept, "scored": self.scored}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._init_cache()
+        if state.get("format") == 2:
+            words, chars = state["word_terms"], state["char_terms"]
+            self._set_weights(words.split("\n") if words else [],
+                              chars.split("\n") if chars else [], state["idf"], state["coef"],
+                              state["intercept"], state["scored"])
+            return
+        # format 1 (vocabulary dicts, word and char arrays apart)
+        self._set_weights(
+            _terms(state["word_vocab"], np.arange(len(state["word_vocab"]))),
+            _terms(state["char_vocab"], np.arange(len(state["char_vocab"]))),
+            np.concatenate([state["word_idf"], state["char_idf"]]),
+            np.concatenate([state["word_coef"], state["char_coef"]]),
+            state["intercept"], state["scored"])
+
+    def _init_cache(self) -> None:
+        n_word = self.n_word
+        self._word_index = {term: i for i, term in enumerate(self.word_terms)}
+        self._char_index = {term: i for i, term in enumerate(self.char_terms)}
+        # tf * (idf * coef) summed, then divided by the norm, is the tf-idf row times coef.
+        self._idf_parts = (self.idf[:n_word], self.idf[n_word:])
+        self._idf2_parts = (self._idf_parts[0] ** 2, self._idf_parts[1] ** 2)
+        self._wcoef = np.ascontiguousarray(self.coef[:n_word] * self._idf_parts[0][:, None])
+        self._ccoef = np.ascontiguousarray(self.coef[n_word:] * self._idf_parts[1][:, None])
+        # Word bigrams: ids for the tokens they are made of, keys left * n + right, sorted.
+        wid_of: dict[str, int] = {}
+        lefts: list[int] = []
+        rights: list[int] = []
+        cols: list[int] = []
+        for col, term in enumerate(self.word_terms):
+            if " " in term:
+                left, right = term.split(" ")
+                lefts.append(wid_of.setdefault(left, len(wid_of)))
+                rights.append(wid_of.setdefault(right, len(wid_of)))
+                cols.append(col)
+        self._wid_of = wid_of
+        self._n_wid = max(len(wid_of), 1)
+        keys = np.asarray(lefts, dtype=np.int64) * self._n_wid + np.asarray(rights, np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._bigram_keys = keys[order]
+        self._bigram_cols = np.asarray(cols, dtype=np.int32)[order]
+        self._bigram_names = [self.word_terms[c] for c in self._bigram_cols.tolist()]
+        # Per rule, the lowest decision value a reason was asked for: rows at or over it will be
+        # asked for too, so they are explained in the same block.
+        self._explain_floor = np.full(len(self.intercept), np.inf)
+        self._lock = threading.Lock()
+        self._tables = _Tables(self)
+
+    # -- compatibility views --
 
     @property
     def n_features(self) -> int:
-        return len(self.word_idf) + len(self.char_idf)
+        return len(self.idf)
 
-    def _char_columns(self, token: str) -> np.ndarray:
-        cols = self._token_cache.get(token)
-        if cols is None:
-            vocab = self.char_vocab
-            cols = np.array([vocab[g] for g in char_wb_grams(token) if g in vocab], dtype=np.int64)
-            if len(self._token_cache) >= _CACHE_MAX:
-                with self._lock:
-                    self._token_cache.clear()
-            self._token_cache[token] = cols
-        return cols
+    @property
+    def word_vocab(self) -> dict[str, int]:
+        return self._word_index
 
-    def featurize(self, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix, list[list[str]]]:
-        """(word tf-idf, char tf-idf, tokens per text), each row L2-normalised like sklearn's."""
-        word_vocab = self.word_vocab
-        word_rows: list[int] = []
-        word_cols: list[int] = []
-        char_parts: list[np.ndarray] = []
-        char_lens: list[int] = []
-        all_tokens: list[list[str]] = []
-        for row, text in enumerate(texts):
-            tokens = tokenize(text)
-            all_tokens.append(tokens)
-            grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
-            cols = [word_vocab[g] for g in grams if g in word_vocab]
-            word_cols += cols
-            word_rows += [row] * len(cols)
-            n = 0
-            for token in tokens:
-                part = self._char_columns(token)
-                char_parts.append(part)
-                n += len(part)
-            char_lens.append(n)
+    @property
+    def char_vocab(self) -> dict[str, int]:
+        return self._char_index
+
+    @property
+    def word_coef(self) -> np.ndarray:
+        return self.coef[:self.n_word]
+
+    @property
+    def char_coef(self) -> np.ndarray:
+        return self.coef[self.n_word:]
+
+    # -- scoring --
+
+    def _current_tables(self) -> _Tables:
+        tables = self._tables
+        if tables.n_tokens >= _CACHE_MAX:
+            with self._lock:
+                if self._tables is tables:
+                    self._tables = _Tables(self)
+                tables = self._tables
+        return tables
+
+    def _chunk_ids(self, flat: list[str], tables: _Tables) -> np.ndarray:
+        chunk_of = tables.chunk_of
+        try:
+            if len(flat) > 1:
+                return np.fromiter(itemgetter(*flat)(chunk_of), dtype=np.int64, count=len(flat))
+            return np.array([chunk_of[w] for w in flat], dtype=np.int64)
+        except KeyError:
+            with self._lock:
+                return np.array([tables.chunk(w, self) for w in flat], dtype=np.int64)
+
+    def featurize(self, texts: list[str]) -> tuple[Batch, Batch, _TokenLists]:
+        """(batch, batch, tokens per text) with the decision values computed; `decision` and
+        `explain` take (batch, batch). `tfidf(texts)` gives the reference's matrices."""
         n_docs = len(texts)
-        word = _tfidf(np.asarray(word_rows, dtype=np.int64), np.asarray(word_cols, dtype=np.int64),
-                      n_docs, self.word_idf)
-        char_cols = np.concatenate(char_parts) if char_parts else np.zeros(0, dtype=np.int64)
-        char_rows = np.repeat(np.arange(n_docs), char_lens)
-        char = _tfidf(char_rows, char_cols, n_docs, self.char_idf)
-        return word, char, all_tokens
+        tables = self._current_tables()
+        words = [text.lower().split() for text in texts]
+        n_words = np.fromiter(map(len, words), dtype=np.int64, count=n_docs)
+        cids = self._chunk_ids(list(chain.from_iterable(words)), tables)
+        doc_of_word = np.repeat(np.arange(n_docs), n_words)
+        lens = tables.k_len.arr[cids]
+        slots = tables.k_slots.arr[_ragged(tables.k_start.arr[cids], lens)]
+        n_tok = np.bincount(doc_of_word, weights=lens, minlength=n_docs).astype(np.int64)
+        singles = np.bincount(doc_of_word, weights=tables.k_single.arr[cids], minlength=n_docs)
+        if (singles >= _SINGLE_LETTERS_JOIN).any():
+            slots, n_tok = self._rejoin(texts, singles, slots, n_tok, tables)
+        tok_ptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(n_tok, out=tok_ptr[1:])
+        # Snapshot of the slot table: rows added later by other threads are not read.
+        with self._lock:
+            n_slots = len(tables.names)
+            c_nnz = tables.c_indices.n
+            w_nnz = tables.w_indices.n
+        D = self._items(slots, tok_ptr, n_tok, tables.wid.arr[:n_slots], n_slots)
+        batch = Batch(D, slots, tok_ptr, tables, n_slots, c_nnz, w_nnz)
+        batch.n_word, batch.n_char = self.n_word, len(self.idf) - self.n_word
+        if n_docs <= _SMALL_BATCH:
+            batch.decision = self._rows(batch, np.arange(n_docs))[0]
+        else:
+            batch.decision = np.concatenate(
+                [self._chunk_decision(batch, start, min(start + _CHUNK, n_docs))
+                 for start in range(0, n_docs, _CHUNK)])
+        return batch, batch, _TokenLists(batch)
 
-    def decision(self, word: sp.csr_matrix, char: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(word @ self.word_coef + char @ self.char_coef) + self.intercept
+    def _chunk_decision(self, batch: Batch, start: int, stop: int) -> np.ndarray:
+        """Decision values of rows [start, stop): counts by sparse products, then tf-idf."""
+        decision = np.tile(self.intercept, (stop - start, 1))
+        for X, idf2, coef in zip(batch.counts(start, stop), self._idf2_parts,
+                                 (self._wcoef, self._ccoef), strict=True):
+            data = X.data
+            np.log(data, out=data)
+            data += 1.0
+            norms = np.sqrt(sp.csr_matrix((data * data, X.indices, X.indptr),
+                                          shape=X.shape) @ idf2)
+            norms[norms == 0] = 1.0
+            decision += np.asarray(X @ coef) / norms[:, None]
+        return decision
+
+    def tfidf(self, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The (word, char) tf-idf matrices of the reference union (rows L2-normalised)."""
+        batch = self.featurize(texts)[0]
+        out = []
+        for X, idf in zip(batch.counts(), self._idf_parts, strict=True):
+            X.data = (np.log(X.data) + 1.0) * idf[X.indices]
+            lengths = np.diff(X.indptr)
+            rows = np.repeat(np.arange(X.shape[0]), lengths)
+            norms = np.sqrt(np.bincount(rows, X.data ** 2, minlength=X.shape[0]))
+            norms[norms == 0] = 1.0
+            X.data /= norms[rows]
+            out.append(X)
+        return out[0], out[1]
+
+    def _rejoin(self, texts: list[str], singles: np.ndarray, slots: np.ndarray,
+                n_tok: np.ndarray, tables: _Tables) -> tuple[np.ndarray, np.ndarray]:
+        """Re-tokenise, with moderation.normalize.tokenize itself, the texts that may hold
+        spaced-out letters: enough one-character chunks and a run of 3 one-letter tokens."""
+        letter = tables.letter.arr[slots]
+        run = np.flatnonzero(letter[:-2] & letter[1:-1] & letter[2:])
+        if not len(run):
+            return slots, n_tok
+        ptr = np.zeros(len(n_tok) + 1, dtype=np.int64)
+        np.cumsum(n_tok, out=ptr[1:])
+        rows = np.unique(np.searchsorted(ptr, run, side="right") - 1)
+        rows = rows[singles[rows] >= _SINGLE_LETTERS_JOIN]
+        if not len(rows):
+            return slots, n_tok
+        pieces: list[np.ndarray] = []
+        n_tok = n_tok.copy()
+        done = 0
+        for row in rows.tolist():
+            tokens = tokenize(texts[row])
+            with self._lock:
+                found = [tables.slot(token, self) for token in tokens]
+            pieces.append(slots[done:ptr[row]])
+            pieces.append(np.asarray(found, dtype=np.int32))
+            done = ptr[row + 1]
+            n_tok[row] = len(found)
+        pieces.append(slots[done:])
+        return np.concatenate(pieces), n_tok
+
+    def _items(self, slots: np.ndarray, tok_ptr: np.ndarray, n_tok: np.ndarray,
+               slot_wid: np.ndarray, n_slots: int) -> sp.csr_matrix:
+        """(n_texts x n_slots) counts of each text's token slots and word-pair slots."""
+        n_docs = len(n_tok)
+        total = len(slots)
+        if total > 1 and len(self._bigram_keys):
+            wid = slot_wid[slots]
+            ok = wid >= 0
+            inner = tok_ptr[1:-1]
+            ok[inner[inner < total]] = False  # a text's first token pairs with no earlier one
+            pair = np.flatnonzero(ok[1:] & (wid[:-1] >= 0))
+            keys = wid[pair] * self._n_wid + wid[pair + 1]
+            pos = np.searchsorted(self._bigram_keys, keys)
+            pos[pos == len(self._bigram_keys)] = 0
+            hit = self._bigram_keys[pos] == keys
+            pair, bigram_slots = pair[hit], pos[hit]
+        else:
+            pair = bigram_slots = np.zeros(0, dtype=np.int64)
+        doc_of_tok = np.repeat(np.arange(n_docs), n_tok)
+        doc_of_pair = doc_of_tok[pair]
+        n_pairs = np.bincount(doc_of_pair, minlength=n_docs)
+        pairs_before = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(n_pairs, out=pairs_before[1:])
+        indices = np.empty(total + len(pair), dtype=np.int32)
+        indices[np.arange(total) + pairs_before[doc_of_tok]] = slots
+        indices[tok_ptr[1:][doc_of_pair] + np.arange(len(pair))] = bigram_slots
+        indptr = (tok_ptr + pairs_before).astype(np.int32)
+        return sp.csr_matrix((np.ones(len(indices)), indices, indptr),
+                             shape=(n_docs, n_slots))
+
+    def decision(self, batch: Batch, _: Any = None) -> np.ndarray:
+        """(n_texts, n_rules) decision values of a featurised batch."""
+        return batch.decision
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """(n_texts, n_rules) probabilities; NaN for unscored rules."""
-        word, char, _ = self.featurize(texts)
-        return self._proba(self.decision(word, char))
+        batch, _, _ = self.featurize(texts)
+        return self._proba(self.decision(batch))
 
     def _proba(self, decision: np.ndarray) -> np.ndarray:
         proba = 1.0 / (1.0 + np.exp(-decision))
         proba[:, ~self.scored] = np.nan
         return proba
 
-    def explain(self, word: sp.csr_matrix, char: sp.csr_matrix, tokens: list[str], row: int,
-                rule: int, top: int = 3) -> list[str]:
+    # -- reasons --
+
+    def explain(self, batch: Batch, _: Any, tokens: Any, row: int, rule: int,
+                top: int = 3) -> list[str]:
         """The tokens and word pairs of one text that pushed `rule`'s score up most.
 
         A word's weight is its own word feature's contribution plus those of its char n-grams;
         a word pair is listed when its bigram feature alone is among the strongest."""
-        weight: Counter[str] = Counter()
-        inv_word = self._inverse_word_vocab()
-        start, end = word.indptr[row], word.indptr[row + 1]
-        for col, value in zip(word.indices[start:end], word.data[start:end], strict=True):
-            weight[inv_word[col]] += value * self.word_coef[col, rule]
-        start, end = char.indptr[row], char.indptr[row + 1]
-        cols = char.indices[start:end]
-        char_contrib = dict(zip(cols, char.data[start:end] * self.char_coef[cols, rule],
-                                strict=True))
-        for token in set(tokens):
-            cols = self._char_columns(token)
-            if len(cols):
-                weight[token] += sum(char_contrib.get(c, 0.0) for c in cols)
-        ranked = [name for name, w in weight.most_common() if w > 0]
-        return ranked[:top]
+        found = batch._explained.get(row)
+        if found is None:
+            self._explain_block(batch, self._explain_rows(batch, row, rule))
+            found = batch._explained[row]
+        items, weights = found
+        weight = weights[:, rule]
+        names = batch.names
+        out: list[str] = []
+        for i in np.argsort(-weight, kind="stable").tolist():
+            if weight[i] <= 0 or len(out) == top:
+                break
+            name = names[items[i]]
+            if name not in out:
+                out.append(name)
+        return out
 
-    def _inverse_word_vocab(self) -> list[str]:
-        inverse = getattr(self, "_inv_word", None)
-        if inverse is None:
-            inverse = [""] * len(self.word_vocab)
-            for gram, col in self.word_vocab.items():
-                inverse[col] = gram
-            self._inv_word = inverse
-        return inverse
+    def _explain_rows(self, batch: Batch, row: int, rule: int) -> np.ndarray:
+        """`row` and the next rows likely to be asked for (a decision at or over one that was)."""
+        decision = batch.decision
+        floor = self._explain_floor
+        floor[rule] = min(floor[rule], decision[row, rule])
+        ahead = decision[row + 1:row + 1 + 4 * _EXPLAIN_BLOCK]
+        likely = np.flatnonzero((ahead >= floor).any(axis=1))[:_EXPLAIN_BLOCK - 1]
+        return np.concatenate([[row], row + 1 + likely])
+
+    def _explain_block(self, batch: Batch, rows: np.ndarray) -> None:
+        """Weights of each distinct item (token or word pair) of `rows`, for all rules."""
+        _, items, item_ptr, weights = self._rows(batch, rows, weights=True)
+        explained = batch._explained
+        bounds = item_ptr.tolist()
+        for j, row in enumerate(rows.tolist()):
+            a, b = bounds[j], bounds[j + 1]
+            explained[row] = (items[a:b], weights[a:b])
+
+    def _rows(self, batch: Batch, rows: np.ndarray, weights: bool = False) -> tuple:
+        """Decision values of `rows` (few) with array operations only, and, if `weights`, each
+        distinct item's contribution to them: (decision, items, item_ptr, weights)."""
+        D = batch.D
+        n_rows, n_slots, n_char = len(rows), D.shape[1], batch.n_char
+        d_start = D.indptr[rows]
+        d_len = D.indptr[rows + 1] - d_start
+        local = np.repeat(np.arange(n_rows), d_len)
+        keys, mult = np.unique(local * n_slots + D.indices[_ragged(d_start, d_len)],
+                               return_counts=True)
+        item_doc, items = np.divmod(keys, n_slots)
+        item_ptr = np.searchsorted(item_doc, np.arange(n_rows + 1))
+        # word part: an item's word column (at most one) is counted once per occurrence
+        w_start = batch.w_indptr[items]
+        with_word = np.flatnonzero(batch.w_indptr[items + 1] > w_start)
+        w_cols = batch.w_indices[w_start[with_word]]
+        w_doc = item_doc[with_word]
+        w_tf = np.log(mult[with_word]) + 1.0
+        w_norm = np.sqrt(np.bincount(w_doc, (w_tf * self._idf_parts[0][w_cols]) ** 2,
+                                     minlength=n_rows))
+        w_norm[w_norm == 0] = 1.0
+        w_contrib = (w_tf / w_norm[w_doc])[:, None] * self._wcoef[w_cols]
+        # char part: n-gram counts summed over the distinct items, times their multiplicity
+        c_start = batch.c_indptr[items]
+        c_len = batch.c_indptr[items + 1] - c_start
+        entries = _ragged(c_start, c_len)
+        cols = batch.c_indices[entries]
+        e_item = np.repeat(np.arange(len(items)), c_len)
+        e_doc = item_doc[e_item]
+        grams, inverse = np.unique(e_doc * n_char + cols, return_inverse=True)
+        g_doc, g_col = np.divmod(grams, n_char)
+        g_tf = np.log(np.bincount(inverse, batch.c_data[entries] * mult[e_item])) + 1.0
+        c_norm = np.sqrt(np.bincount(g_doc, (g_tf * self._idf_parts[1][g_col]) ** 2,
+                                     minlength=n_rows))
+        c_norm[c_norm == 0] = 1.0
+        decision = np.tile(self.intercept, (n_rows, 1))
+        np.add.at(decision, w_doc, w_contrib)
+        np.add.at(decision, g_doc, (g_tf / c_norm[g_doc])[:, None] * self._ccoef[g_col])
+        if not weights:
+            return decision, None, None, None
+        out = np.zeros((len(items), len(self.intercept)))
+        out[with_word] = w_contrib
+        e_value = batch.c_data[entries] * g_tf[inverse] / c_norm[e_doc]
+        e_contrib = e_value[:, None] * self._ccoef[cols]
+        nonempty = np.flatnonzero(c_len)
+        if len(nonempty):
+            starts = np.zeros(len(items), dtype=np.int64)
+            np.cumsum(c_len[:-1], out=starts[1:])
+            out[nonempty] += np.add.reduceat(e_contrib, starts[nonempty], axis=0)
+        return decision, items, item_ptr, out
 
 
-def _remap(vocabulary: dict[str, int], keep: np.ndarray) -> dict[str, int]:
-    """The vocabulary restricted to the `keep` columns, renumbered 0..len(keep)-1."""
-    new_index = {int(old): new for new, old in enumerate(keep)}
-    return {term: new_index[col] for term, col in vocabulary.items() if col in new_index}
+def _terms(vocabulary: dict[str, int], keep: np.ndarray) -> list[str]:
+    """The terms of the `keep` columns of `vocabulary`, in `keep` order."""
+    by_col = [""] * (max(vocabulary.values()) + 1 if vocabulary else 0)
+    for term, col in vocabulary.items():
+        by_col[col] = term
+    return [by_col[c] for c in keep.tolist()]
 
 
-def _tfidf(rows: np.ndarray, cols: np.ndarray, n_docs: int, idf: np.ndarray) -> sp.csr_matrix:
-    """Counts -> sublinear tf * idf -> rows L2-normalised, as TfidfVectorizer does."""
-    counts = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n_docs, len(idf)))
-    counts.sum_duplicates()
-    data = (np.log(counts.data) + 1.0) * idf[counts.indices]
-    lengths = np.diff(counts.indptr)
-    squares = np.bincount(np.repeat(np.arange(n_docs), lengths), weights=data * data,
-                          minlength=n_docs)
-    norms = np.sqrt(squares)
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix((data / np.repeat(norms, lengths), counts.indices, counts.indptr),
-                         shape=counts.shape)
+def _ragged(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Indices start[0]..start[0]+lens[0]-1, start[1].., concatenated."""
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.cumsum(lens) - lens
+    return np.repeat(starts - offsets, lens) + np.arange(total)

@@ -123,6 +123,21 @@ def _join_spaced_letters(tokens: list[str]) -> list[str]:
     return out
 
 
+def normalize_chunk(chunk: str) -> list[str]:
+    """The tokens of one lower-cased, whitespace-free chunk of text (cached; do not modify).
+
+    `tokenize(text)` is these tokens for each chunk of `text.lower().split()`, concatenated,
+    except that when three or more chunks are each a single one-character token, runs of
+    one-letter tokens are joined."""
+    normal = _WORD_CACHE.get(chunk)
+    if normal is None:
+        normal = _normalize_word(chunk)
+        if len(_WORD_CACHE) >= _WORD_CACHE_MAX:
+            _WORD_CACHE.clear()
+        _WORD_CACHE[chunk] = normal
+    return normal
+
+
 def tokenize(text: str) -> list[str]:
     """Normalise `text` and return its tokens."""
     cache = _WORD_CACHE

@@ -1,13 +1,24 @@
 """The fast scorer must compute what the scikit-learn reference pipeline computes."""
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
 from moderation.fast import char_wb_grams
 from moderation.features import CHAR_NGRAMS, build_features
 from moderation.loaders import load_c3, load_toxic_spans
+from moderation.normalize import normalize, tokenize
 
 from .conftest import DATA, needs_data
+
+EDGE_CASES = ["", "   ", "!!!", "ｆｕｃｋ", "s t u p i d", "a", "a b c d e", "the the the",
+              "I am a b c person", "x y z and a. b. c.", "f*ck f*ck f*ck", "s h i t s h i t"]
+
+
+def real_texts(n: int = 2000) -> list[str]:
+    return ([ex.text for ex in load_c3(DATA)[-n:]] + [ex.text for ex in load_toxic_spans(DATA)[-n:]]
+            + EDGE_CASES)
 
 
 @pytest.mark.parametrize("token", ["a", "ab", "abc", "abcd", "idiot", "!!!"])
@@ -20,15 +31,78 @@ def test_char_wb_grams_match_sklearn(token):
 @needs_data
 def test_fast_scores_equal_the_reference_pipeline_on_real_comments(trained):
     model, pipeline, _ = trained
-    texts = [ex.text for ex in load_c3(DATA)[-2000:]] + [ex.text for ex in
-                                                         load_toxic_spans(DATA)[-2000:]]
-    texts += ["", "   ", "!!!", "ｆｕｃｋ", "s t u p i d", "a"]
+    texts = real_texts()
     reference = pipeline.predict_proba(texts)
     fast = model.predict_proba(texts)
     scored = model.scorer.scored
     assert scored.sum() >= 4
     np.testing.assert_allclose(fast[:, scored], reference[:, scored], atol=1e-6, rtol=0)
     assert np.isnan(fast[:, ~scored]).all()
+    # small batches take another path (array operations only): same scores
+    few = np.vstack([model.predict_proba(texts[i:i + 3]) for i in range(0, 300, 3)])
+    np.testing.assert_allclose(few[:, scored], reference[:300, scored], atol=1e-6, rtol=0)
+
+
+@needs_data
+def test_fast_tfidf_matrices_equal_the_reference(trained):
+    model, pipeline, _ = trained
+    texts = real_texts(500)
+    union = pipeline.named_steps["features"]
+    word, char = model.scorer.tfidf(texts)
+    for fast, (_, vectorizer) in zip((word, char), union.transformer_list, strict=True):
+        reference = vectorizer.transform(texts)
+        assert abs(fast - reference).max() < 1e-9
+
+
+@needs_data
+def test_batch_tokens_are_tokenize_of_each_text(trained):
+    model = trained[0]
+    texts = real_texts(1000)
+    _, _, tokens = model.scorer.featurize(texts)
+    for i, text in enumerate(texts):
+        assert list(tokens[i]) == tokenize(text), text
+        assert " ".join(tokens[i]) == normalize(text)
+
+
+def reference_reasons(model, pipeline, texts, row, rule, top=3):
+    """The reasons as first defined: from the pipeline's tf-idf rows, one token at a time."""
+    union = pipeline.named_steps["features"]
+    (_, word_vec), (_, char_vec) = union.transformer_list
+    coef = pipeline.named_steps["rules"].coef_
+    n_word = len(word_vec.vocabulary_)
+    word = word_vec.transform([texts[row]])
+    char = char_vec.transform([texts[row]])
+    inverse = {col: term for term, col in word_vec.vocabulary_.items()}
+    weight: Counter[str] = Counter()
+    for col, value in zip(word.indices, word.data, strict=True):
+        weight[inverse[col]] += value * coef[col, rule]
+    contrib = dict(zip(char.indices, char.data * coef[n_word + char.indices, rule], strict=True))
+    for token in set(tokenize(texts[row])):
+        cols = [char_vec.vocabulary_[g] for g in char_wb_grams(token) if g in char_vec.vocabulary_]
+        if cols:
+            weight[token] += sum(contrib.get(c, 0.0) for c in cols)
+    return [(name, w) for name, w in weight.most_common() if w > 0][:top]
+
+
+@needs_data
+def test_reasons_equal_those_from_the_reference_tfidf(trained):
+    model, pipeline, _ = trained
+    texts = real_texts(300)
+    X, batch, tokens = model.scorer.featurize(texts)
+    proba = model.predict_proba(texts)
+    checked = 0
+    for row in range(len(texts)):
+        for rule in np.flatnonzero(model.scorer.scored):
+            if proba[row, rule] < 0.5:
+                continue
+            fast = model.scorer.explain(X, batch, tokens[row], row, rule)
+            expected = reference_reasons(model, pipeline, texts, row, rule)
+            # same names, up to the order of weights equal within rounding
+            assert len(fast) == len(expected)
+            for name, (ref_name, ref_weight) in zip(fast, expected, strict=True):
+                assert name == ref_name or abs(dict(expected).get(name, -1) - ref_weight) < 1e-9
+            checked += 1
+    assert checked > 50
 
 
 @needs_data
@@ -39,4 +113,5 @@ def test_fast_scorer_pickles_and_keeps_its_scores(trained, tmp_path):
     texts = ["you are a complete idiot", "thanks for the thoughtful article"]
     joblib.dump(model, tmp_path / "m.joblib")
     again = joblib.load(tmp_path / "m.joblib")
-    np.testing.assert_array_equal(again.predict_proba(texts), model.predict_proba(texts))
+    np.testing.assert_allclose(again.predict_proba(texts), model.predict_proba(texts),
+                               atol=1e-12, rtol=0)
