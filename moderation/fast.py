@@ -590,10 +590,10 @@ class FastScorer:
         c_norm = np.sqrt(np.bincount(g_doc, (g_tf * self._idf_parts[1][g_col]) ** 2,
                                      minlength=n_rows))
         c_norm[c_norm == 0] = 1.0
-        decision = np.tile(self.intercept, (n_rows, 1))
-        np.add.at(decision, w_doc, w_contrib)
-        np.add.at(decision, g_doc, (g_tf / c_norm[g_doc])[:, None] * self._ccoef[g_col])
         if not weights:
+            decision = self.intercept + _segment_sum(w_contrib, w_doc, n_rows)
+            decision += _segment_sum((g_tf / c_norm[g_doc])[:, None] * self._ccoef[g_col],
+                                     g_doc, n_rows)
             return decision, None, None, None
         out = np.zeros((len(items), len(self.intercept)))
         out[with_word] = w_contrib
@@ -604,7 +604,7 @@ class FastScorer:
             starts = np.zeros(len(items), dtype=np.int64)
             np.cumsum(c_len[:-1], out=starts[1:])
             out[nonempty] += np.add.reduceat(e_contrib, starts[nonempty], axis=0)
-        return decision, items, item_ptr, out
+        return None, items, item_ptr, out
 
 
 def _terms(vocabulary: dict[str, int], keep: np.ndarray) -> list[str]:
@@ -613,6 +613,15 @@ def _terms(vocabulary: dict[str, int], keep: np.ndarray) -> list[str]:
     for term, col in vocabulary.items():
         by_col[col] = term
     return [by_col[c] for c in keep.tolist()]
+
+
+def _segment_sum(values: np.ndarray, segment: np.ndarray, n_segments: int) -> np.ndarray:
+    """Row sums of `values` per `segment` id (ids sorted ascending): (n_segments, columns)."""
+    out = np.zeros((n_segments, values.shape[1]))
+    if len(segment):
+        starts = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1]])
+        out[segment[starts]] = np.add.reduceat(values, starts, axis=0)
+    return out
 
 
 def _ragged(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
