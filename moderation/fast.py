@@ -406,7 +406,10 @@ class FastScorer:
         batch = Batch(D, slots, tok_ptr, tables, n_slots, c_nnz, w_nnz)
         batch.n_word, batch.n_char = self.n_word, len(self.idf) - self.n_word
         if n_docs <= _SMALL_BATCH:
-            batch.decision = self._rows(batch, np.arange(n_docs))[0]
+            # one pass gives the decision values and every row's reasons weights
+            rows = np.arange(n_docs)
+            batch.decision, items, item_ptr, weights = self._rows(batch, rows, weights=True)
+            self._keep_weights(batch, rows, items, item_ptr, weights)
         else:
             batch.decision = np.concatenate(
                 [self._chunk_decision(batch, start, min(start + _CHUNK, n_docs))
@@ -549,6 +552,11 @@ class FastScorer:
     def _explain_block(self, batch: Batch, rows: np.ndarray) -> None:
         """Weights of each distinct item (token or word pair) of `rows`, for all rules."""
         _, items, item_ptr, weights = self._rows(batch, rows, weights=True)
+        self._keep_weights(batch, rows, items, item_ptr, weights)
+
+    @staticmethod
+    def _keep_weights(batch: Batch, rows: np.ndarray, items: np.ndarray, item_ptr: np.ndarray,
+                      weights: np.ndarray) -> None:
         explained = batch._explained
         bounds = item_ptr.tolist()
         for j, row in enumerate(rows.tolist()):
@@ -590,10 +598,10 @@ class FastScorer:
         c_norm = np.sqrt(np.bincount(g_doc, (g_tf * self._idf_parts[1][g_col]) ** 2,
                                      minlength=n_rows))
         c_norm[c_norm == 0] = 1.0
+        decision = self.intercept + _segment_sum(w_contrib, w_doc, n_rows)
+        decision += _segment_sum((g_tf / c_norm[g_doc])[:, None] * self._ccoef[g_col],
+                                 g_doc, n_rows)
         if not weights:
-            decision = self.intercept + _segment_sum(w_contrib, w_doc, n_rows)
-            decision += _segment_sum((g_tf / c_norm[g_doc])[:, None] * self._ccoef[g_col],
-                                     g_doc, n_rows)
             return decision, None, None, None
         out = np.zeros((len(items), len(self.intercept)))
         out[with_word] = w_contrib
@@ -604,7 +612,7 @@ class FastScorer:
             starts = np.zeros(len(items), dtype=np.int64)
             np.cumsum(c_len[:-1], out=starts[1:])
             out[nonempty] += np.add.reduceat(e_contrib, starts[nonempty], axis=0)
-        return None, items, item_ptr, out
+        return decision, items, item_ptr, out
 
 
 def _terms(vocabulary: dict[str, int], keep: np.ndarray) -> list[str]:

@@ -50,3 +50,17 @@ def test_tokens_are_single_space_joined_and_cached_consistently():
 
 def test_fold_unicode_leaves_ascii_alone():
     assert fold_unicode("plain ascii") == "plain ascii"
+
+
+def test_tokenize_is_its_chunks_normalised_then_spaced_letters_joined():
+    from moderation.normalize import normalize_chunk
+
+    for text in ["You f*ck1ng idi0t!!!", "I am a b c d person", "a x b", "s t u p i d people",
+                 "x y z and a. b. c.", "Tom &amp; Jerry", "I, a, b"]:
+        chunks = [token for chunk in text.lower().split() for token in normalize_chunk(chunk)]
+        singles = sum(len(normalize_chunk(c)) == 1 and len(normalize_chunk(c)[0]) == 1
+                      for c in text.lower().split())
+        if singles < 3:
+            assert tokenize(text) == chunks
+        else:
+            assert "".join(tokenize(text)) == "".join(chunks)
