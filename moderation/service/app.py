@@ -227,9 +227,10 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
     async def healthz(request: Request) -> Response:
         model = request.app.state.moderator
         has_splitter = getattr(model, "splitter", None) is not None
-        scorer = request.app.state.scorer
+        scorers = (request.app.state.scorer, request.app.state.quick_scorer)
         body = health_body(model.manifest, has_splitter)
-        body["scoring"] = {"batches": scorer.batches, "comments": scorer.scored}
+        body["scoring"] = {"batches": sum(s.batches for s in scorers),
+                           "comments": sum(s.scored for s in scorers)}
         return JSON(body)
 
     return app
