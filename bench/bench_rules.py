@@ -13,7 +13,7 @@ Rows:
 - model size, load time (`Moderator.load`, median of `--runs` loads).
 - batch throughput of `Moderator.check_many` (reasons on, the public default, and off); the
   first (cold-cache) pass is reported apart from the median of the warm passes.
-- the same across 2 worker processes (moderation.service.procpool, as `moderate serve
+- the same across 2 worker processes (moderation.workers, as `moderate serve
   --processes 2` runs it), texts split in two halves.
 - `check()` latency p50/p99 over single comments, on the sample (warm caches) and on held-out
   texts.
@@ -166,7 +166,7 @@ def main() -> None:
                      f"{rate / theirs_rate:.2f}x"))
 
     if not args.no_procs:
-        from moderation.service.procpool import check_many_in_worker, start_pool
+        from moderation.workers import check_many_in_worker, start_pool
 
         pool = start_pool(model_dir, 2)
         halves = [sample[:n // 2], sample[n // 2:]]

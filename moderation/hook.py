@@ -14,6 +14,8 @@ manifest's sha256 and library versions check out (moderation.persist).
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +24,31 @@ from .persist import load_artifact, manifest_path
 from .rule_model import RulesModel
 from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME, model_dir
 
+# Below this many comments, starting work in other processes costs more than it saves.
+PARALLEL_MIN_BATCH = 4000
+
 
 class Moderator:
     def __init__(self, rules_model: RulesModel, manifest: dict[str, Any],
-                 splitter: Any | None = None, splitter_manifest: dict[str, Any] | None = None):
+                 splitter: Any | None = None, splitter_manifest: dict[str, Any] | None = None,
+                 n_jobs: int = 1, model_dir_path: str | os.PathLike[str] | None = None):
         self.model = rules_model
         self.manifest = manifest
         self.splitter = splitter
         self.splitter_manifest = splitter_manifest
+        self.n_jobs = n_jobs
+        self._model_dir = model_dir_path
+        self._pool: Executor | None = None
+        self._pool_lock = threading.Lock()
 
     @classmethod
-    def load(cls, model_dir_path: str | os.PathLike[str] | None = None) -> Moderator:
-        """Load `<dir>/rules.joblib` (required) and `<dir>/splitter.joblib` (if present)."""
+    def load(cls, model_dir_path: str | os.PathLike[str] | None = None,
+             n_jobs: int = 1) -> Moderator:
+        """Load `<dir>/rules.joblib` (required) and `<dir>/splitter.joblib` (if present).
+
+        With `n_jobs` > 1, batches of PARALLEL_MIN_BATCH comments or more are scored across
+        that many worker processes (started on first use, each loading the same checked
+        model); smaller batches stay in this process."""
         directory = model_dir(model_dir_path)
         path = Path(directory)
         if path.is_file():  # a rules model file named directly
@@ -47,7 +62,7 @@ class Moderator:
         splitter_path = Path(directory) / SPLITTER_MODEL_NAME
         if splitter_path.exists() or manifest_path(splitter_path).exists():
             splitter, splitter_manifest = load_artifact(splitter_path, kind="splitter")
-        return cls(rules_model, manifest, splitter, splitter_manifest)
+        return cls(rules_model, manifest, splitter, splitter_manifest, n_jobs, directory)
 
     @property
     def rule_ids(self) -> list[str]:
@@ -66,7 +81,27 @@ class Moderator:
                 raise DataFormatError(f"comment {i} is {type(text).__name__}, not text")
         if not texts:
             return []
+        if self.n_jobs > 1 and len(texts) >= PARALLEL_MIN_BATCH:
+            return self._check_in_workers(texts, reasons)
         return self.model.verdicts(texts, reasons)
+
+    def _check_in_workers(self, texts: list[str], reasons: bool) -> list[dict[str, Any]]:
+        from .workers import check_many_in_worker, start_pool
+
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = start_pool(self._model_dir, self.n_jobs)
+        size = -(-len(texts) // self.n_jobs)
+        parts = [texts[i:i + size] for i in range(0, len(texts), size)]
+        results = self._pool.map(check_many_in_worker, parts, [reasons] * len(parts))
+        return [verdict for part in results for verdict in part]
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
 
     def split(self, text: str) -> list[dict[str, Any]]:
         """Label each non-empty line of a page body, comment or boilerplate."""

@@ -122,38 +122,46 @@ class RulesModel:
         return self.scorer.predict_proba(texts)
 
     def verdicts(self, texts: list[str], reasons: bool = True) -> list[dict[str, Any]]:
-        """One verdict per text; `reasons=False` skips the explanations (about 2/3 of the cost)
-        and returns `"reasons": {}`."""
+        """One verdict per text; `reasons=False` skips the explanations (most of the cost)
+        and returns `"reasons": {}`. Thresholds are applied to the whole batch at once."""
         word, char, tokens = self.scorer.featurize(texts)
         proba = self.scorer._proba(self.scorer.decision(word, char))
-        return [self._verdict(text, proba[i], word, char, tokens[i], i, reasons)
-                for i, text in enumerate(texts)]
+        review, reject, violation = self._limit_arrays()
+        with np.errstate(invalid="ignore"):  # NaN (unscored) compares False
+            flagged = proba >= review
+            rejected = (flagged & (proba >= reject) & violation).any(axis=1).tolist()
+            reviewed = (flagged & violation).any(axis=1).tolist()
+        ids = self.rule_ids
+        scored = self.scorer.scored.tolist()
+        rounded = np.round(proba, SCORE_DIGITS).tolist()
+        out: list[dict[str, Any]] = []
+        for i, text in enumerate(texts):
+            row = rounded[i]
+            flag_cols = np.flatnonzero(flagged[i]).tolist()
+            explained = {ids[j]: self.scorer.explain(word, char, tokens[i], i, j)
+                         for j in flag_cols} if reasons else {}
+            out.append({
+                "text": text,
+                "scores": {rid: row[j] if scored[j] else None for j, rid in enumerate(ids)},
+                "flags": [ids[j] for j in flag_cols],
+                "action": "reject" if rejected[i] else "review" if reviewed[i] else "approve",
+                "reasons": explained,
+            })
+        return out
 
-    def _verdict(self, text, proba, word, char, tokens, row, explain) -> dict[str, Any]:
-        scores: dict[str, float | None] = {}
-        flags: list[str] = []
-        reasons: dict[str, list[str]] = {}
-        action = "approve"
-        for j, rule in enumerate(self.rules):
-            p = proba[j]
-            if np.isnan(p):
-                scores[rule.id] = None
-                continue
-            scores[rule.id] = round(float(p), SCORE_DIGITS)
-            limits = self.thresholds.get(rule.id) or {}
-            review, reject = limits.get("review"), limits.get("reject")
-            if review is None or p < review:
-                continue
-            flags.append(rule.id)
-            if explain:
-                reasons[rule.id] = self.scorer.explain(word, char, tokens, row, j)
-            if rule.kind == "violation":
-                if reject is not None and p >= reject:
-                    action = "reject"
-                elif action == "approve":
-                    action = "review"
-        return {"text": text, "scores": scores, "flags": flags, "action": action,
-                "reasons": reasons}
+    def _limit_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(review, reject, is-violation) per rule; a missing threshold is +inf (never met)."""
+        cached = self.__dict__.get("_limits")
+        if cached is None:
+            def limit(rule: Rule, name: str) -> float:
+                value = (self.thresholds.get(rule.id) or {}).get(name)
+                return np.inf if value is None else value
+
+            cached = (np.array([limit(r, "review") for r in self.rules]),
+                      np.array([limit(r, "reject") for r in self.rules]),
+                      np.array([r.kind == "violation" for r in self.rules]))
+            self.__dict__["_limits"] = cached
+        return cached
 
 
 def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],

@@ -54,3 +54,20 @@ def test_check_page_scores_only_comment_lines(trained_model_dir):
 def test_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(ModelLoadError, match="moderate train"):
         Moderator.load(tmp_path)
+
+
+@needs_data
+def test_worker_processes_give_the_same_verdicts(trained_model_dir, monkeypatch):
+    import moderation.hook as hook
+
+    monkeypatch.setattr(hook, "PARALLEL_MIN_BATCH", 10)
+    texts = [f"you are an idiot number {i}" if i % 3 else f"thanks for this, {i}"
+             for i in range(25)]
+    serial = Moderator.load(trained_model_dir).check_many(texts)
+    parallel = Moderator.load(trained_model_dir, n_jobs=2)
+    try:
+        assert parallel.check_many(texts) == serial
+        assert parallel._pool is not None  # the batch really went to the workers
+        assert parallel.check_many(texts[:3]) == serial[:3]  # small batches stay here
+    finally:
+        parallel.close()

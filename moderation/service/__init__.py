@@ -7,7 +7,7 @@ Modules, one job each:
     payloads  JSON bodies to validated values, or DataFormatError (400)
     coral     Coral's request shape and the decision (204 / FLAG / REJECTED / FEATURED)
     batching  scoring in a bounded thread pool, batching requests that arrive together
-    procpool  optional worker processes that each load the model (--processes N)
+    (moderation.workers: optional worker processes that each load the model, --processes N)
     app       create_app(moderator, config): the FastAPI routes and error handling
 """
 

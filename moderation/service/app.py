@@ -26,12 +26,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ..errors import DataFormatError, ModelLoadError
+from ..workers import check_many_in_worker, start_pool
 from . import coral
 from .batching import Scorer
 from .bodies import read_body
 from .config import ServiceConfig
 from .payloads import parse_json_object, parse_score_request, parse_split_request
-from .procpool import check_many_in_worker, start_pool
 from .signing import SIGNATURE_HEADER, verify
 
 log = logging.getLogger("moderation.service")

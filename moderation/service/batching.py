@@ -10,7 +10,7 @@ If a batch fails, its texts are scored one by one so only the text that caused t
 the error. Requests whose client went away are dropped from the queue without being scored.
 
 By default batches run in threads of this process, which share its GIL with the event loop. A
-`batch_executor` such as the process pool of `procpool` runs them beside the loop instead.
+`batch_executor` such as the process pool of `moderation.workers` runs them beside the loop instead.
 """
 
 from __future__ import annotations

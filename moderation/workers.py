@@ -1,10 +1,11 @@
-"""Optional scoring in worker processes (`moderate serve --processes N`).
+"""Scoring in worker processes: `Moderator(n_jobs=2).check_many` on big batches, and
+`moderate serve --processes N`.
 
 In threads, the model's Python-heavy feature extraction holds the GIL that the event loop also
 needs, so one server process uses about one core. Here each worker process loads the model once
 (spawned, not forked: the server already runs threads) and scores whole batches; only the texts
 and the result dicts cross the process boundary. The parent keeps its own loaded model for the
-manifest and the page splitter.
+manifest, small batches and the page splitter.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ _model: Any = None
 
 def _load(model_dir: str | os.PathLike[str] | None) -> None:
     global _model
-    from ..hook import Moderator
+    from .hook import Moderator
 
     _model = Moderator.load(model_dir)
 
