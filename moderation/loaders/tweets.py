@@ -15,19 +15,20 @@ from pathlib import Path
 from .base import Example, all_clean, read_csv, source_dir, with_toxic
 
 
+def _hate_offensive_clean(kind: str) -> dict[str, int]:
+    """Labels for the hate / offensive / neither scheme of Davidson and HateXplain."""
+    if kind == "clean":
+        return all_clean()
+    if kind == "hate":
+        return with_toxic({"identity_hate": 1})
+    return {"toxic": 1}  # offensive, not hate: it may still be an insult
+
+
 def load_davidson(data_dir: Path) -> list[Example]:
     root = source_dir(data_dir, "davidson")
-    examples: list[Example] = []
-    for row in read_csv(root / "labeled_data.csv"):
-        cls = int(row["class"])
-        if cls == 2:
-            labels = all_clean()
-        elif cls == 0:
-            labels = with_toxic({"identity_hate": 1})
-        else:
-            labels = {"toxic": 1}  # offensive, not hate: it may still be an insult
-        examples.append(Example(row["tweet"], labels, "davidson"))
-    return examples
+    kinds = {0: "hate", 1: "offensive", 2: "clean"}
+    return [Example(row["tweet"], _hate_offensive_clean(kinds[int(row["class"])]), "davidson")
+            for row in read_csv(root / "labeled_data.csv")]
 
 
 def _olid_labels(subtask_a: str) -> dict[str, int]:
@@ -93,14 +94,7 @@ def load_ethos(data_dir: Path) -> list[Example]:
 
 def load_hatexplain(data_dir: Path) -> list[Example]:
     root = source_dir(data_dir, "hatexplain_magpie")
-    examples: list[Example] = []
-    for row in read_csv(root / "preprocessed.csv"):
-        label = int(row["label"])
-        if label == 0:
-            labels = all_clean()
-        elif label == 2:
-            labels = with_toxic({"identity_hate": 1})
-        else:
-            labels = {"toxic": 1}  # offensive, not hate: it may still be an insult
-        examples.append(Example(row["text"], labels, "hatexplain_magpie"))
-    return examples
+    kinds = {0: "clean", 1: "offensive", 2: "hate"}
+    return [Example(row["text"], _hate_offensive_clean(kinds[int(row["label"])]),
+                    "hatexplain_magpie")
+            for row in read_csv(root / "preprocessed.csv")]
