@@ -140,16 +140,10 @@ def normalize_chunk(chunk: str) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Normalise `text` and return its tokens."""
-    cache = _WORD_CACHE
     tokens: list[str] = []
     single_letters = 0
     for word in text.lower().split():
-        normal = cache.get(word)
-        if normal is None:
-            normal = _normalize_word(word)
-            if len(cache) >= _WORD_CACHE_MAX:
-                cache.clear()
-            cache[word] = normal
+        normal = normalize_chunk(word)
         tokens += normal
         if len(normal) == 1 and len(normal[0]) == 1:
             single_letters += 1
