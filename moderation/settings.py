@@ -17,21 +17,15 @@ RULES_MODEL_NAME = "rules.joblib"
 SPLITTER_MODEL_NAME = "splitter.joblib"
 
 
+def _directory(explicit: str | os.PathLike[str] | None, env: str, default: Path) -> Path:
+    return Path(explicit or os.environ.get(env) or default)
+
+
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Return the directory that holds the raw data sets."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get("MODERATION_DATA")
-    if env:
-        return Path(env)
-    return DEFAULT_DATA_DIR
+    return _directory(explicit, "MODERATION_DATA", DEFAULT_DATA_DIR)
 
 
 def model_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Return the directory models are saved to and loaded from (MODERATION_MODELS overrides)."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get("MODERATION_MODELS")
-    if env:
-        return Path(env)
-    return DEFAULT_MODEL_DIR
+    return _directory(explicit, "MODERATION_MODELS", DEFAULT_MODEL_DIR)

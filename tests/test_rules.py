@@ -35,3 +35,14 @@ def test_bad_rules_files_are_refused(tmp_path, body, message):
 def test_missing_rules_file(tmp_path):
     with pytest.raises(RulesError, match="not found"):
         load_rules(tmp_path / "nope.toml")
+
+
+def test_data_dir_setting_order(monkeypatch, tmp_path):
+    from moderation.settings import DEFAULT_DATA_DIR, data_dir
+
+    monkeypatch.delenv("MODERATION_DATA", raising=False)
+    assert data_dir() == DEFAULT_DATA_DIR and DEFAULT_DATA_DIR.parts[-3:] == ("shared", "data",
+                                                                                "raw")
+    monkeypatch.setenv("MODERATION_DATA", str(tmp_path))
+    assert data_dir() == tmp_path
+    assert data_dir(tmp_path / "x") == tmp_path / "x"
