@@ -183,7 +183,8 @@ class Batch:
         self.c_indices = tables.c_indices.arr[:c_nnz]
         self.c_data = tables.c_data.arr[:c_nnz]
         self.decision: np.ndarray | None = None
-        self._explained: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._explained: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._block_of: dict[int, _Block] = {}
 
     def __len__(self) -> int:
         return self.D.shape[0]
@@ -313,6 +314,9 @@ class FastScorer:
         self._idf2_parts = (self._idf_parts[0] ** 2, self._idf_parts[1] ** 2)
         self._wcoef = np.ascontiguousarray(self.coef[:n_word] * self._idf_parts[0][:, None])
         self._ccoef = np.ascontiguousarray(self.coef[n_word:] * self._idf_parts[1][:, None])
+        # per rule (reasons are computed for one rule at a time)
+        self._wcoef_t = np.ascontiguousarray(self._wcoef.T)
+        self._ccoef_t = np.ascontiguousarray(self._ccoef.T)
         # Word bigrams: ids for the tokens they are made of, keys left * n + right, sorted.
         wid_of: dict[str, int] = {}
         lefts: list[int] = []
@@ -406,10 +410,12 @@ class FastScorer:
         batch = Batch(D, slots, tok_ptr, tables, n_slots, c_nnz, w_nnz)
         batch.n_word, batch.n_char = self.n_word, len(self.idf) - self.n_word
         if n_docs <= _SMALL_BATCH:
-            # one pass gives the decision values and every row's reasons weights
+            # one pass gives the decision values and the rule-independent part of every row's
+            # reasons weights (a rule's part is computed when a reason for it is asked for)
             rows = np.arange(n_docs)
-            batch.decision, items, item_ptr, weights = self._rows(batch, rows, weights=True)
-            self._keep_weights(batch, rows, items, item_ptr, weights)
+            batch.decision, block = self._rows(batch, rows, block=True)
+            for row in range(n_docs):
+                batch._block_of[row] = block
         else:
             batch.decision = np.concatenate(
                 [self._chunk_decision(batch, start, min(start + _CHUNK, n_docs))
@@ -524,12 +530,16 @@ class FastScorer:
 
         A word's weight is its own word feature's contribution plus those of its char n-grams;
         a word pair is listed when its bigram feature alone is among the strongest."""
-        found = batch._explained.get(row)
+        found = batch._explained.get((row, rule))
         if found is None:
-            self._explain_block(batch, self._explain_rows(batch, row, rule))
-            found = batch._explained[row]
-        items, weights = found
-        weight = weights[:, rule]
+            floor = self._explain_floor
+            floor[rule] = min(floor[rule], batch.decision[row, rule])
+            block = batch._block_of.get(row)
+            if block is None or rule in block.done:
+                block = self._block(batch, self._explain_rows(batch, row, rule))
+            self._block_weights(batch, block, rule, row)
+            found = batch._explained[(row, rule)]
+        items, weight = found
         names = batch.names
         out: list[str] = []
         for i in np.argsort(-weight, kind="stable").tolist():
@@ -544,28 +554,47 @@ class FastScorer:
         """`row` and the next rows likely to be asked for (a decision at or over one that was)."""
         decision = batch.decision
         floor = self._explain_floor
-        floor[rule] = min(floor[rule], decision[row, rule])
         ahead = decision[row + 1:row + 1 + 4 * _EXPLAIN_BLOCK]
         likely = np.flatnonzero((ahead >= floor).any(axis=1))[:_EXPLAIN_BLOCK - 1]
         return np.concatenate([[row], row + 1 + likely])
 
-    def _explain_block(self, batch: Batch, rows: np.ndarray) -> None:
-        """Weights of each distinct item (token or word pair) of `rows`, for all rules."""
-        _, items, item_ptr, weights = self._rows(batch, rows, weights=True)
-        self._keep_weights(batch, rows, items, item_ptr, weights)
+    def _block(self, batch: Batch, rows: np.ndarray) -> _Block:
+        """The rule-independent part of `rows`' reasons weights, kept on the batch."""
+        block = self._rows(batch, rows, decision=False, block=True)[1]
+        for row in rows.tolist():
+            batch._block_of[row] = block
+        return block
 
-    @staticmethod
-    def _keep_weights(batch: Batch, rows: np.ndarray, items: np.ndarray, item_ptr: np.ndarray,
-                      weights: np.ndarray) -> None:
+    def _block_weights(self, batch: Batch, block: _Block, rule: int, row: int) -> None:
+        """Each distinct item's weight for `rule`, for the rows of `block` likely to be asked
+        for it (a decision at or over the lowest asked for) and `row`."""
+        block.done.add(rule)
+        need = batch.decision[block.rows, rule] >= self._explain_floor[rule]
+        need[block.local[row]] = True
+        n_items = len(block.items)
+        weight = np.zeros(n_items)
+        weight[block.with_word] = block.w_value * self._wcoef_t[rule][block.w_cols]
+        if need.all():
+            e_item, e_value, cols = block.e_item, block.e_value, block.cols
+        else:
+            sel = need[block.e_doc]
+            e_item, e_value, cols = block.e_item[sel], block.e_value[sel], block.cols[sel]
+        if len(e_item):
+            weight += np.bincount(e_item, e_value * self._ccoef_t[rule][cols],
+                                  minlength=n_items)
+        items = block.items
         explained = batch._explained
-        bounds = item_ptr.tolist()
-        for j, row in enumerate(rows.tolist()):
+        bounds = block.item_ptr.tolist()
+        rows = block.rows.tolist()
+        for j in np.flatnonzero(need).tolist():
             a, b = bounds[j], bounds[j + 1]
-            explained[row] = (items[a:b], weights[a:b])
+            explained[(rows[j], rule)] = (items[a:b], weight[a:b])
 
-    def _rows(self, batch: Batch, rows: np.ndarray, weights: bool = False) -> tuple:
-        """Decision values of `rows` (few) with array operations only, and, if `weights`, each
-        distinct item's contribution to them: (decision, items, item_ptr, weights)."""
+    def _rows(self, batch: Batch, rows: np.ndarray, decision: bool = True,
+              block: bool = False) -> tuple[np.ndarray | None, _Block | None]:
+        """Decision values of `rows` (few) with array operations only, and/or the
+        rule-independent part of each distinct item's contribution to them: (decision, block),
+        None for what was not asked for."""
         D = batch.D
         n_rows, n_slots, n_char = len(rows), D.shape[1], batch.n_char
         d_start = D.indptr[rows]
@@ -584,7 +613,6 @@ class FastScorer:
         w_norm = np.sqrt(np.bincount(w_doc, (w_tf * self._idf_parts[0][w_cols]) ** 2,
                                      minlength=n_rows))
         w_norm[w_norm == 0] = 1.0
-        w_contrib = (w_tf / w_norm[w_doc])[:, None] * self._wcoef[w_cols]
         # char part: n-gram counts summed over the distinct items, times their multiplicity
         c_start = batch.c_indptr[items]
         c_len = batch.c_indptr[items + 1] - c_start
@@ -598,21 +626,36 @@ class FastScorer:
         c_norm = np.sqrt(np.bincount(g_doc, (g_tf * self._idf_parts[1][g_col]) ** 2,
                                      minlength=n_rows))
         c_norm[c_norm == 0] = 1.0
-        decision = self.intercept + _segment_sum(w_contrib, w_doc, n_rows)
-        decision += _segment_sum((g_tf / c_norm[g_doc])[:, None] * self._ccoef[g_col],
-                                 g_doc, n_rows)
-        if not weights:
-            return decision, None, None, None
-        out = np.zeros((len(items), len(self.intercept)))
-        out[with_word] = w_contrib
+        values = None
+        if decision:
+            w_contrib = (w_tf / w_norm[w_doc])[:, None] * self._wcoef[w_cols]
+            values = self.intercept + _segment_sum(w_contrib, w_doc, n_rows)
+            values += _segment_sum((g_tf / c_norm[g_doc])[:, None] * self._ccoef[g_col],
+                                   g_doc, n_rows)
+        if not block:
+            return values, None
         e_value = batch.c_data[entries] * g_tf[inverse] / c_norm[e_doc]
-        e_contrib = e_value[:, None] * self._ccoef[cols]
-        nonempty = np.flatnonzero(c_len)
-        if len(nonempty):
-            starts = np.zeros(len(items), dtype=np.int64)
-            np.cumsum(c_len[:-1], out=starts[1:])
-            out[nonempty] += np.add.reduceat(e_contrib, starts[nonempty], axis=0)
-        return decision, items, item_ptr, out
+        return values, _Block(rows, items, item_ptr, with_word, w_cols, w_tf / w_norm[w_doc],
+                              e_item, e_doc, cols, e_value)
+
+
+class _Block:
+    """The rule-independent part of some rows' reasons weights: each row's distinct items
+    (`items[item_ptr[j]:item_ptr[j + 1]]` for the j-th row), the word part's tf-idf value per
+    item with a word column, and per char n-gram entry of an item its tf-idf value / idf."""
+
+    __slots__ = ("rows", "local", "items", "item_ptr", "with_word", "w_cols", "w_value",
+                 "e_item", "e_doc", "cols", "e_value", "done")
+
+    def __init__(self, rows: np.ndarray, items: np.ndarray, item_ptr: np.ndarray,
+                 with_word: np.ndarray, w_cols: np.ndarray, w_value: np.ndarray,
+                 e_item: np.ndarray, e_doc: np.ndarray, cols: np.ndarray, e_value: np.ndarray):
+        self.rows = rows
+        self.local = {row: j for j, row in enumerate(rows.tolist())}
+        self.items, self.item_ptr = items, item_ptr
+        self.with_word, self.w_cols, self.w_value = with_word, w_cols, w_value
+        self.e_item, self.e_doc, self.cols, self.e_value = e_item, e_doc, cols, e_value
+        self.done: set[int] = set()
 
 
 def _terms(vocabulary: dict[str, int], keep: np.ndarray) -> list[str]:
