@@ -83,16 +83,15 @@ def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
         prevalence = next(r.prevalence for r in moderator.model.rules if r.id == rule)
         metrics = rule_metrics(y[known], p[known], thresholds.get(rule), prevalence)
         rows.append({"data": dataset, "rule": rule, "gold": " or ".join(gold), **metrics})
-    return {"rules": rows, "length_bands": _length_bands(moderator, corpus),
-            "bias": evaluate_bias(moderator, data_dir)}
+    bands = []
+    if "c3" in proba_cache and "share_with_us" in ids:
+        bands = _length_bands(corpus.evaluation["c3"],
+                              proba_cache["c3"][:, ids.index("share_with_us")])
+    return {"rules": rows, "length_bands": bands, "bias": evaluate_bias(moderator, data_dir)}
 
 
-def _length_bands(moderator: Moderator, corpus) -> list[dict[str, Any]]:
-    examples = corpus.evaluation.get("c3", [])
-    if not examples or "share_with_us" not in moderator.rule_ids:
-        return []
-    p = moderator.model.predict_proba([ex.text for ex in examples])[
-        :, moderator.rule_ids.index("share_with_us")]
+def _length_bands(examples: list[Example], p: np.ndarray) -> list[dict[str, Any]]:
+    """share_with_us AUC overall and within length bands, beside the AUC of length alone."""
     words = np.array([len(ex.text.split()) for ex in examples])
     out = []
     for gold in (("constructive",), ("personal_story", "evidence")):
