@@ -40,6 +40,11 @@ SOURCES = tuple(LOADERS)
 #   toxicity away from news-comment toxicity (0.965 -> 0.974 without them; with identity_hate
 #   EDOS also cost be_nice 0.932 -> 0.925). They stay loaded: EDOS's official test split is
 #   an evaluation set, and a site may give them back labels by editing this table.
+# - Later, on the same dev rows weighted as the official test files are sampled (bad and ok
+#   rows half each; this weighting tracks the official test figures far better): ToxicSpans'
+#   Insult and Identity-attack spans do not mark what Jigsaw calls insult or identity hate
+#   (be_nice 0.920 without windows, 0.926 at weight 0.3, 0.928 at 0.1, 0.929 without them;
+#   without its zeros but with its ones, 0.912), so ToxicSpans speaks for neither.
 SUBTYPES = frozenset({"obscene", "sexual_explicit", "insult", "identity_hate", "threat",
                       "severe_toxic"})
 SOURCE_LABELS: dict[str, frozenset[str]] = {name: frozenset(LABELS) for name in SOURCES}
@@ -47,6 +52,7 @@ SOURCE_LABELS["edos"] = frozenset()
 SOURCE_LABELS["hatexplain_magpie"] = frozenset()
 SOURCE_LABELS["davidson"] = frozenset(LABELS) - {"identity_hate"}
 SOURCE_LABELS["ethos"] = frozenset(LABELS) - {"identity_hate", "threat"}
+SOURCE_LABELS["toxic_spans"] = frozenset(LABELS) - {"insult", "identity_hate"}
 POSITIVES_ONLY: dict[str, frozenset[str]] = {
     "toxic_spans": frozenset({"obscene", "insult"}),
     "olid": SUBTYPES,
