@@ -11,14 +11,12 @@ small integer tables that grow as text is seen (and are reset when they grow too
   with counts) and, fixed at load, one row per word-bigram feature.
 
 A batch is then: one dict look-up per chunk, array gathers for the token slots and word pairs
-(a pair is found by binary search over the bigram features' (left, right) token-id keys), one
-sparse (documents x slots) matrix D, and one sparse product D @ T giving every document's feature
-counts with duplicates summed. Sublinear tf, idf and the per-vectoriser L2 norm are array
-operations; all rules are scored with one sparse-dense product.
-
-Reasons are computed lazily, for a block of rows at a time from the first row asked for: a
-token's weight for a rule is the sum over its slot row of (document's tf-idf value x
-coefficient), which is its own word feature plus its char n-grams, as before.
+(a pair is found by binary search over the bigram features' (left, right) token-id keys), and
+one sparse (documents x slots) matrix D. The compiled kernels in moderation.kernels walk D and
+the slot rows to get each document's feature counts, sublinear tf, idf and per-vectoriser L2
+norm, and the decision values of all rules; reasons are computed by the same kernels only for
+the (text, rule) pairs asked for: a token's weight for a rule is its own word feature's
+contribution plus those of its char n-grams.
 
 tests/test_fast.py holds the scores to those of the scikit-learn pipeline within 1e-6, and the
 reasons to those computed from the pipeline's own tf-idf matrices.
@@ -36,17 +34,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from . import kernels
 from .features import CHAR_NGRAMS, WORD_NGRAMS
 from .normalize import normalize_chunk, tokenize
 
 # Tokens held in the slot table before it is reset (chunks are reset with it).
 _CACHE_MAX = 300_000
-# Rows explained together (reasons are asked for row by row, in order).
-_EXPLAIN_BLOCK = 64
-# Batches up to this many texts are scored with array operations only (no sparse products,
-# whose fixed cost is larger); larger ones in chunks of _CHUNK texts (bounded memory).
-_SMALL_BATCH = 8
-_CHUNK = 2048
+# Reasons listed per flagged rule.
+REASONS_TOP = 3
 # A text whose chunks include this many one-character tokens is tokenised by
 # moderation.normalize.tokenize itself (it may join spaced-out letters).
 _SINGLE_LETTERS_JOIN = 3
@@ -183,8 +178,8 @@ class Batch:
         self.c_indices = tables.c_indices.arr[:c_nnz]
         self.c_data = tables.c_data.arr[:c_nnz]
         self.decision: np.ndarray | None = None
-        self._explained: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-        self._block_of: dict[int, _Block] = {}
+        self.explain_from: np.ndarray | None = None
+        self.reason_slots: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.D.shape[0]
@@ -311,12 +306,8 @@ class FastScorer:
         self._char_index = {term: i for i, term in enumerate(self.char_terms)}
         # tf * (idf * coef) summed, then divided by the norm, is the tf-idf row times coef.
         self._idf_parts = (self.idf[:n_word], self.idf[n_word:])
-        self._idf2_parts = (self._idf_parts[0] ** 2, self._idf_parts[1] ** 2)
-        self._wcoef = np.ascontiguousarray(self.coef[:n_word] * self._idf_parts[0][:, None])
-        self._ccoef = np.ascontiguousarray(self.coef[n_word:] * self._idf_parts[1][:, None])
-        # per rule (reasons are computed for one rule at a time)
-        self._wcoef_t = np.ascontiguousarray(self._wcoef.T)
-        self._ccoef_t = np.ascontiguousarray(self._ccoef.T)
+        self._wpack = _pack(self._idf_parts[0], self.coef[:n_word])
+        self._cpack = _pack(self._idf_parts[1], self.coef[n_word:])
         # Word bigrams: ids for the tokens they are made of, keys left * n + right, sorted.
         wid_of: dict[str, int] = {}
         lefts: list[int] = []
@@ -333,11 +324,11 @@ class FastScorer:
         keys = np.asarray(lefts, dtype=np.int64) * self._n_wid + np.asarray(rights, np.int64)
         order = np.argsort(keys, kind="stable")
         self._bigram_keys = keys[order]
+        # the same order as (left, right) pairs: per left token id, its right ids, sorted
+        left_sorted, self._bigram_rights = np.divmod(self._bigram_keys, self._n_wid)
+        self._bigram_left_ptr = np.searchsorted(left_sorted, np.arange(self._n_wid + 1))
         self._bigram_cols = np.asarray(cols, dtype=np.int32)[order]
         self._bigram_names = [self.word_terms[c] for c in self._bigram_cols.tolist()]
-        # Per rule, the lowest decision value a reason was asked for: rows at or over it will be
-        # asked for too, so they are explained in the same block.
-        self._explain_floor = np.full(len(self.intercept), np.inf)
         self._lock = threading.Lock()
         self._tables = _Tables(self)
 
@@ -384,9 +375,12 @@ class FastScorer:
             with self._lock:
                 return np.array([tables.chunk(w, self) for w in flat], dtype=np.int64)
 
-    def featurize(self, texts: list[str]) -> tuple[Batch, Batch, _TokenLists]:
+    def featurize(self, texts: list[str], explain_from: np.ndarray | None = None
+                  ) -> tuple[Batch, Batch, _TokenLists]:
         """(batch, batch, tokens per text) with the decision values computed; `decision` and
-        `explain` take (batch, batch). `tfidf(texts)` gives the reference's matrices."""
+        `explain` take (batch, batch). With `explain_from` (a decision value per rule), the
+        reasons of every (text, rule) at or over it are computed in the same pass.
+        `tfidf(texts)` gives the reference's matrices."""
         n_docs = len(texts)
         tables = self._current_tables()
         words = [text.lower().split() for text in texts]
@@ -409,32 +403,8 @@ class FastScorer:
         D = self._items(slots, tok_ptr, n_tok, tables.wid.arr[:n_slots], n_slots)
         batch = Batch(D, slots, tok_ptr, tables, n_slots, c_nnz, w_nnz)
         batch.n_word, batch.n_char = self.n_word, len(self.idf) - self.n_word
-        if n_docs <= _SMALL_BATCH:
-            # one pass gives the decision values and the rule-independent part of every row's
-            # reasons weights (a rule's part is computed when a reason for it is asked for)
-            rows = np.arange(n_docs)
-            batch.decision, block = self._rows(batch, rows, block=True)
-            for row in range(n_docs):
-                batch._block_of[row] = block
-        else:
-            batch.decision = np.concatenate(
-                [self._chunk_decision(batch, start, min(start + _CHUNK, n_docs))
-                 for start in range(0, n_docs, _CHUNK)])
+        self._score(batch, explain_from)
         return batch, batch, _TokenLists(batch)
-
-    def _chunk_decision(self, batch: Batch, start: int, stop: int) -> np.ndarray:
-        """Decision values of rows [start, stop): counts by sparse products, then tf-idf."""
-        decision = np.tile(self.intercept, (stop - start, 1))
-        for X, idf2, coef in zip(batch.counts(start, stop), self._idf2_parts,
-                                 (self._wcoef, self._ccoef), strict=True):
-            data = X.data
-            np.log(data, out=data)
-            data += 1.0
-            norms = np.sqrt(sp.csr_matrix((data * data, X.indices, X.indptr),
-                                          shape=X.shape) @ idf2)
-            norms[norms == 0] = 1.0
-            decision += np.asarray(X @ coef) / norms[:, None]
-        return decision
 
     def tfidf(self, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """The (word, char) tf-idf matrices of the reference union (rows L2-normalised)."""
@@ -489,10 +459,9 @@ class FastScorer:
             inner = tok_ptr[1:-1]
             ok[inner[inner < total]] = False  # a text's first token pairs with no earlier one
             pair = np.flatnonzero(ok[1:] & (wid[:-1] >= 0))
-            keys = wid[pair] * self._n_wid + wid[pair + 1]
-            pos = np.searchsorted(self._bigram_keys, keys)
-            pos[pos == len(self._bigram_keys)] = 0
-            hit = self._bigram_keys[pos] == keys
+            pos = kernels.bigram_positions(wid[pair], wid[pair + 1], self._bigram_left_ptr,
+                                           self._bigram_rights)
+            hit = pos >= 0
             pair, bigram_slots = pair[hit], pos[hit]
         else:
             pair = bigram_slots = np.zeros(0, dtype=np.int64)
@@ -522,140 +491,62 @@ class FastScorer:
         proba[:, ~self.scored] = np.nan
         return proba
 
+    # -- compiled kernels --
+
+    def _tables_args(self, batch: Batch) -> tuple:
+        return (batch.D.indptr, batch.D.indices, batch.w_indptr, batch.w_indices,
+                batch.c_indptr, batch.c_indices, batch.c_data, self._wpack, self._cpack)
+
+    def _scratch_args(self) -> tuple:
+        mine = kernels.scratch(self, self.n_word, len(self.idf) - self.n_word)
+        return mine.wcount, mine.ccount, mine.wtouched, mine.ctouched
+
+    def _score(self, batch: Batch, explain_from: np.ndarray | None) -> None:
+        """Set the batch's decision values and, where a decision value reaches
+        explain_from[rule], its reasons for that rule (REASONS_TOP slots)."""
+        top = 0 if explain_from is None else REASONS_TOP
+        floor = np.full(len(self.intercept), np.inf) if explain_from is None else explain_from
+        batch.decision, kept = kernels.score(
+            *self._tables_args(batch), self.intercept, np.asarray(floor, dtype=np.float64),
+            top, *self._scratch_args())
+        if top:
+            batch.explain_from, batch.reason_slots = floor, kept
+
     # -- reasons --
 
-    def explain(self, batch: Batch, _: Any, tokens: Any, row: int, rule: int,
-                top: int = 3) -> list[str]:
-        """The tokens and word pairs of one text that pushed `rule`'s score up most.
+    def reasons(self, batch: Batch, rows: Sequence[int] | np.ndarray,
+                rules: Sequence[int] | np.ndarray, top: int = 3) -> list[list[str]]:
+        """For each (rows[i], rules[i]) pair, the tokens and word pairs of that text that pushed
+        that rule's score up most (at most `top`, heaviest first, positive weights only).
 
         A word's weight is its own word feature's contribution plus those of its char n-grams;
         a word pair is listed when its bigram feature alone is among the strongest."""
-        found = batch._explained.get((row, rule))
-        if found is None:
-            floor = self._explain_floor
-            floor[rule] = min(floor[rule], batch.decision[row, rule])
-            block = batch._block_of.get(row)
-            if block is None or rule in block.done:
-                block = self._block(batch, self._explain_rows(batch, row, rule))
-            self._block_weights(batch, block, rule, row)
-            found = batch._explained[(row, rule)]
-        items, weight = found
+        rows = np.asarray(rows, dtype=np.int64)
+        rules = np.asarray(rules, dtype=np.int64)
+        if not len(rows):
+            return []
         names = batch.names
-        out: list[str] = []
-        for i in np.argsort(-weight, kind="stable").tolist():
-            if weight[i] <= 0 or len(out) == top:
-                break
-            name = names[items[i]]
-            if name not in out:
-                out.append(name)
+        out: list[list[str]] = [[]] * len(rows)
+        todo = np.arange(len(rows))
+        if batch.reason_slots is not None and top == REASONS_TOP:
+            done = batch.decision[rows, rules] >= batch.explain_from[rules]
+            stored = batch.reason_slots[rows[done], rules[done]]
+            for k, slots in zip(np.flatnonzero(done).tolist(), stored.tolist(), strict=True):
+                out[k] = [names[slot] for slot in slots if slot >= 0]
+            todo = np.flatnonzero(~done)
+        if len(todo):
+            order = todo[np.argsort(rows[todo], kind="stable")]
+            found = kernels.reasons(rows[order], rules[order], top, *self._tables_args(batch),
+                                    *self._scratch_args())
+            for k, slots in zip(order.tolist(), found.tolist(), strict=True):
+                out[k] = [names[slot] for slot in slots if slot >= 0]
         return out
 
-    def _explain_rows(self, batch: Batch, row: int, rule: int) -> np.ndarray:
-        """`row` and the next rows likely to be asked for (a decision at or over one that was)."""
-        decision = batch.decision
-        floor = self._explain_floor
-        ahead = decision[row + 1:row + 1 + 4 * _EXPLAIN_BLOCK]
-        likely = np.flatnonzero((ahead >= floor).any(axis=1))[:_EXPLAIN_BLOCK - 1]
-        return np.concatenate([[row], row + 1 + likely])
+    def explain(self, batch: Batch, _: Any, tokens: Any, row: int, rule: int,
+                top: int = 3) -> list[str]:
+        """`reasons` for one text and one rule."""
+        return self.reasons(batch, [row], [rule], top)[0]
 
-    def _block(self, batch: Batch, rows: np.ndarray) -> _Block:
-        """The rule-independent part of `rows`' reasons weights, kept on the batch."""
-        block = self._rows(batch, rows, decision=False, block=True)[1]
-        for row in rows.tolist():
-            batch._block_of[row] = block
-        return block
-
-    def _block_weights(self, batch: Batch, block: _Block, rule: int, row: int) -> None:
-        """Each distinct item's weight for `rule`, for the rows of `block` likely to be asked
-        for it (a decision at or over the lowest asked for) and `row`."""
-        block.done.add(rule)
-        need = batch.decision[block.rows, rule] >= self._explain_floor[rule]
-        need[block.local[row]] = True
-        n_items = len(block.items)
-        weight = np.zeros(n_items)
-        weight[block.with_word] = block.w_value * self._wcoef_t[rule][block.w_cols]
-        if need.all():
-            e_item, e_value, cols = block.e_item, block.e_value, block.cols
-        else:
-            sel = need[block.e_doc]
-            e_item, e_value, cols = block.e_item[sel], block.e_value[sel], block.cols[sel]
-        if len(e_item):
-            weight += np.bincount(e_item, e_value * self._ccoef_t[rule][cols],
-                                  minlength=n_items)
-        items = block.items
-        explained = batch._explained
-        bounds = block.item_ptr.tolist()
-        rows = block.rows.tolist()
-        for j in np.flatnonzero(need).tolist():
-            a, b = bounds[j], bounds[j + 1]
-            explained[(rows[j], rule)] = (items[a:b], weight[a:b])
-
-    def _rows(self, batch: Batch, rows: np.ndarray, decision: bool = True,
-              block: bool = False) -> tuple[np.ndarray | None, _Block | None]:
-        """Decision values of `rows` (few) with array operations only, and/or the
-        rule-independent part of each distinct item's contribution to them: (decision, block),
-        None for what was not asked for."""
-        D = batch.D
-        n_rows, n_slots, n_char = len(rows), D.shape[1], batch.n_char
-        d_start = D.indptr[rows]
-        d_len = D.indptr[rows + 1] - d_start
-        local = np.repeat(np.arange(n_rows), d_len)
-        keys, mult = np.unique(local * n_slots + D.indices[_ragged(d_start, d_len)],
-                               return_counts=True)
-        item_doc, items = np.divmod(keys, n_slots)
-        item_ptr = np.searchsorted(item_doc, np.arange(n_rows + 1))
-        # word part: an item's word column (at most one) is counted once per occurrence
-        w_start = batch.w_indptr[items]
-        with_word = np.flatnonzero(batch.w_indptr[items + 1] > w_start)
-        w_cols = batch.w_indices[w_start[with_word]]
-        w_doc = item_doc[with_word]
-        w_tf = np.log(mult[with_word]) + 1.0
-        w_norm = np.sqrt(np.bincount(w_doc, (w_tf * self._idf_parts[0][w_cols]) ** 2,
-                                     minlength=n_rows))
-        w_norm[w_norm == 0] = 1.0
-        # char part: n-gram counts summed over the distinct items, times their multiplicity
-        c_start = batch.c_indptr[items]
-        c_len = batch.c_indptr[items + 1] - c_start
-        entries = _ragged(c_start, c_len)
-        cols = batch.c_indices[entries]
-        e_item = np.repeat(np.arange(len(items)), c_len)
-        e_doc = item_doc[e_item]
-        grams, inverse = np.unique(e_doc * n_char + cols, return_inverse=True)
-        g_doc, g_col = np.divmod(grams, n_char)
-        g_tf = np.log(np.bincount(inverse, batch.c_data[entries] * mult[e_item])) + 1.0
-        c_norm = np.sqrt(np.bincount(g_doc, (g_tf * self._idf_parts[1][g_col]) ** 2,
-                                     minlength=n_rows))
-        c_norm[c_norm == 0] = 1.0
-        values = None
-        if decision:
-            w_contrib = (w_tf / w_norm[w_doc])[:, None] * self._wcoef[w_cols]
-            values = self.intercept + _segment_sum(w_contrib, w_doc, n_rows)
-            values += _segment_sum((g_tf / c_norm[g_doc])[:, None] * self._ccoef[g_col],
-                                   g_doc, n_rows)
-        if not block:
-            return values, None
-        e_value = batch.c_data[entries] * g_tf[inverse] / c_norm[e_doc]
-        return values, _Block(rows, items, item_ptr, with_word, w_cols, w_tf / w_norm[w_doc],
-                              e_item, e_doc, cols, e_value)
-
-
-class _Block:
-    """The rule-independent part of some rows' reasons weights: each row's distinct items
-    (`items[item_ptr[j]:item_ptr[j + 1]]` for the j-th row), the word part's tf-idf value per
-    item with a word column, and per char n-gram entry of an item its tf-idf value / idf."""
-
-    __slots__ = ("rows", "local", "items", "item_ptr", "with_word", "w_cols", "w_value",
-                 "e_item", "e_doc", "cols", "e_value", "done")
-
-    def __init__(self, rows: np.ndarray, items: np.ndarray, item_ptr: np.ndarray,
-                 with_word: np.ndarray, w_cols: np.ndarray, w_value: np.ndarray,
-                 e_item: np.ndarray, e_doc: np.ndarray, cols: np.ndarray, e_value: np.ndarray):
-        self.rows = rows
-        self.local = {row: j for j, row in enumerate(rows.tolist())}
-        self.items, self.item_ptr = items, item_ptr
-        self.with_word, self.w_cols, self.w_value = with_word, w_cols, w_value
-        self.e_item, self.e_doc, self.cols, self.e_value = e_item, e_doc, cols, e_value
-        self.done: set[int] = set()
 
 
 def _terms(vocabulary: dict[str, int], keep: np.ndarray) -> list[str]:
@@ -666,13 +557,14 @@ def _terms(vocabulary: dict[str, int], keep: np.ndarray) -> list[str]:
     return [by_col[c] for c in keep.tolist()]
 
 
-def _segment_sum(values: np.ndarray, segment: np.ndarray, n_segments: int) -> np.ndarray:
-    """Row sums of `values` per `segment` id (ids sorted ascending): (n_segments, columns)."""
-    out = np.zeros((n_segments, values.shape[1]))
-    if len(segment):
-        starts = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1]])
-        out[segment[starts]] = np.add.reduceat(values, starts, axis=0)
-    return out
+def _pack(idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """Rows [idf, idf * coef per rule, zero padding] of a width that is a multiple of 8 (see
+    moderation.kernels)."""
+    n, n_rules = coef.shape
+    pack = np.zeros((n, -(-(1 + n_rules) // 8) * 8), dtype=np.float32)
+    pack[:, 0] = idf
+    pack[:, 1:1 + n_rules] = coef * idf[:, None]
+    return pack
 
 
 def _ragged(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:

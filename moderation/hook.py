@@ -58,6 +58,9 @@ class Moderator:
         rules_model, manifest = load_artifact(rules_path, kind="rules")
         if not isinstance(rules_model, RulesModel):
             raise ModelLoadError(f"{rules_path} does not hold a rules model")
+        # The compiled kernels are loaded from numba's cache (or compiled) on first use: do it
+        # here, so that load time is honest and the first comment is not slow.
+        rules_model.verdicts(["warm up, you idiot"])
         splitter = splitter_manifest = None
         splitter_path = Path(directory) / SPLITTER_MODEL_NAME
         if splitter_path.exists() or manifest_path(splitter_path).exists():

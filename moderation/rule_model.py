@@ -124,30 +124,43 @@ class RulesModel:
     def verdicts(self, texts: list[str], reasons: bool = True) -> list[dict[str, Any]]:
         """One verdict per text; `reasons=False` skips the explanations (most of the cost)
         and returns `"reasons": {}`. Thresholds are applied to the whole batch at once."""
-        word, char, tokens = self.scorer.featurize(texts)
-        proba = self.scorer._proba(self.scorer.decision(word, char))
         review, reject, violation = self._limit_arrays()
+        word, char, _ = self.scorer.featurize(texts, self._explain_from() if reasons else None)
+        proba = self.scorer._proba(self.scorer.decision(word, char))
         with np.errstate(invalid="ignore"):  # NaN (unscored) compares False
             flagged = proba >= review
-            rejected = (flagged & (proba >= reject) & violation).any(axis=1).tolist()
-            reviewed = (flagged & violation).any(axis=1).tolist()
+            rejected = (flagged & (proba >= reject) & violation).any(axis=1)
+            reviewed = (flagged & violation).any(axis=1)
+        action = np.where(rejected, "reject", np.where(reviewed, "review", "approve")).tolist()
         ids = self.rule_ids
         scored = self.scorer.scored.tolist()
         rounded = np.round(proba, SCORE_DIGITS).tolist()
+        flag_rows, flag_cols = np.nonzero(flagged)
+        flags: list[list[str]] = [[] for _ in texts]
+        explained: list[dict[str, list[str]]] = [{} for _ in texts]
+        row_list, col_list = flag_rows.tolist(), flag_cols.tolist()
+        for i, j in zip(row_list, col_list, strict=True):
+            flags[i].append(ids[j])
+        if reasons and row_list:
+            found = self.scorer.reasons(word, flag_rows, flag_cols)
+            for i, j, names in zip(row_list, col_list, found, strict=True):
+                explained[i][ids[j]] = names
         out: list[dict[str, Any]] = []
         for i, text in enumerate(texts):
             row = rounded[i]
-            flag_cols = np.flatnonzero(flagged[i]).tolist()
-            explained = {ids[j]: self.scorer.explain(word, char, tokens[i], i, j)
-                         for j in flag_cols} if reasons else {}
-            out.append({
-                "text": text,
-                "scores": {rid: row[j] if scored[j] else None for j, rid in enumerate(ids)},
-                "flags": [ids[j] for j in flag_cols],
-                "action": "reject" if rejected[i] else "review" if reviewed[i] else "approve",
-                "reasons": explained,
-            })
+            scores = {rid: row[j] if scored[j] else None for j, rid in enumerate(ids)}
+            out.append({"text": text, "scores": scores, "flags": flags[i], "action": action[i],
+                        "reasons": explained[i]})
         return out
+
+    def _explain_from(self) -> np.ndarray:
+        """Per rule, a decision value just under its review threshold: reasons are worked out
+        with the scores for every text at or over it (a flagged text always is; one that is
+        not flagged at the boundary is only wasted work)."""
+        review = self._limit_arrays()[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logit = np.log(review) - np.log1p(-review)
+        return np.where(np.isfinite(review), logit - 1e-6, np.inf)
 
     def _limit_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(review, reject, is-violation) per rule; a missing threshold is +inf (never met)."""

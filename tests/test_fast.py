@@ -115,3 +115,22 @@ def test_fast_scorer_pickles_and_keeps_its_scores(trained, tmp_path):
     again = joblib.load(tmp_path / "m.joblib")
     np.testing.assert_allclose(again.predict_proba(texts), model.predict_proba(texts),
                                atol=1e-12, rtol=0)
+
+
+@needs_data
+def test_reasons_worked_out_with_the_scores_equal_those_asked_for_later(trained):
+    """verdicts() takes reasons from the scoring pass (every rule at or over its review
+    threshold); explain() works them out afresh: they must agree, on batches and singles."""
+    model = trained[0]
+    texts = real_texts(300)
+    ids = model.rule_ids
+    X, batch, tokens = model.scorer.featurize(texts)
+    checked = 0
+    for verdicts in (model.verdicts(texts), [model.verdicts([t])[0] for t in texts[:100]]):
+        for row, verdict in enumerate(verdicts):
+            assert set(verdict["reasons"]) == set(verdict["flags"])
+            for rule_id, names in verdict["reasons"].items():
+                assert names == model.scorer.explain(X, batch, tokens[row], row,
+                                                     ids.index(rule_id))
+                checked += 1
+    assert checked > 100
