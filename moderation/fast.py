@@ -330,6 +330,7 @@ class FastScorer:
         self._bigram_cols = np.asarray(cols, dtype=np.int32)[order]
         self._bigram_names = [self.word_terms[c] for c in self._bigram_cols.tolist()]
         self._lock = threading.Lock()
+        self._scratch = threading.local()  # kernels.Scratch per thread
         self._tables = _Tables(self)
 
     # -- compatibility views --
@@ -495,11 +496,15 @@ class FastScorer:
 
     def _tables_args(self, batch: Batch) -> tuple:
         return (batch.D.indptr, batch.D.indices, batch.w_indptr, batch.w_indices,
-                batch.c_indptr, batch.c_indices, batch.c_data, self._wpack, self._cpack)
+                batch.w_data, batch.c_indptr, batch.c_indices, batch.c_data, self._wpack,
+                self._cpack)
 
     def _scratch_args(self) -> tuple:
-        mine = kernels.scratch(self, self.n_word, len(self.idf) - self.n_word)
-        return mine.wcount, mine.ccount, mine.wtouched, mine.ctouched
+        mine = getattr(self._scratch, "arrays", None)
+        if mine is None:
+            mine = self._scratch.arrays = kernels.Scratch(
+                self.n_word, len(self.idf) - self.n_word, len(self.intercept))
+        return mine.args()
 
     def _score(self, batch: Batch, explain_from: np.ndarray | None) -> None:
         """Set the batch's decision values and, where a decision value reaches

@@ -46,9 +46,10 @@ class Moderator:
              n_jobs: int = 1) -> Moderator:
         """Load `<dir>/rules.joblib` (required) and `<dir>/splitter.joblib` (if present).
 
-        With `n_jobs` > 1, batches of PARALLEL_MIN_BATCH comments or more are scored across
-        that many worker processes (started on first use, each loading the same checked
-        model); smaller batches stay in this process."""
+        With `n_jobs` > 1, batches of PARALLEL_MIN_BATCH comments or more are scored in
+        n_jobs equal parts, one in the calling thread and the others in n_jobs - 1 worker
+        processes (started on first use, each loading the same checked model); smaller
+        batches stay in this process."""
         directory = model_dir(model_dir_path)
         path = Path(directory)
         if path.is_file():  # a rules model file named directly
@@ -89,15 +90,22 @@ class Moderator:
         return self.model.verdicts(texts, reasons)
 
     def _check_in_workers(self, texts: list[str], reasons: bool) -> list[dict[str, Any]]:
+        """Score the first of n_jobs equal parts here while n_jobs - 1 worker processes
+        score the others (a worker's verdicts come back without the texts we already have)."""
         from .workers import check_many_in_worker, start_pool
 
         with self._pool_lock:
             if self._pool is None:
-                self._pool = start_pool(self._model_dir, self.n_jobs)
+                self._pool = start_pool(self._model_dir, self.n_jobs - 1)
         size = -(-len(texts) // self.n_jobs)
         parts = [texts[i:i + size] for i in range(0, len(texts), size)]
-        results = self._pool.map(check_many_in_worker, parts, [reasons] * len(parts))
-        return [verdict for part in results for verdict in part]
+        futures = [self._pool.submit(check_many_in_worker, part, reasons, False)
+                   for part in parts[1:]]
+        out = self.model.verdicts(parts[0], reasons)
+        for part, future in zip(parts[1:], futures, strict=True):
+            out.extend({"text": text, **verdict}
+                       for text, verdict in zip(part, future.result(), strict=True))
+        return out
 
     def close(self) -> None:
         """Stop the worker processes, if any were started."""
