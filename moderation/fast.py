@@ -11,12 +11,13 @@ small integer tables that grow as text is seen (and are reset when they grow too
   with counts) and, fixed at load, one row per word-bigram feature.
 
 A batch is then: one dict look-up per chunk, array gathers for the token slots and word pairs
-(a pair is found by binary search over the bigram features' (left, right) token-id keys), and
-one sparse (documents x slots) matrix D. The compiled kernels in moderation.kernels walk D and
-the slot rows to get each document's feature counts, sublinear tf, idf and per-vectoriser L2
-norm, and the decision values of all rules; reasons are computed by the same kernels only for
-the (text, rule) pairs asked for: a token's weight for a rule is its own word feature's
-contribution plus those of its char n-grams.
+(a pair is found by binary search among the bigram features that start with its left token),
+and one sparse (documents x slots) matrix D, kept as CSR arrays. The compiled kernels in
+moderation.kernels walk D and the slot rows to get each document's feature counts, sublinear
+tf, idf and per-vectoriser L2 norm, and the decision values of all rules; reasons are
+computed in the same pass for the (text, rule) pairs at or over a given decision value (the
+rule's review threshold), or later for any pair asked for: a token's weight for a rule is its
+own word feature's contribution plus those of its char n-grams.
 
 tests/test_fast.py holds the scores to those of the scikit-learn pipeline within 1e-6, and the
 reasons to those computed from the pipeline's own tf-idf matrices.
@@ -162,12 +163,14 @@ class _Tables:
 
 class Batch:
     """One featurised batch, made by `FastScorer.featurize`: each text's items (token slots and
-    word-pair slots, as rows of the CSR matrix `D`), its decision values once computed, and a
-    snapshot of the slot table rows it uses."""
+    word-pair slots, the rows of a CSR matrix D kept as its `d_indptr` and `d_indices`, all
+    counts 1), its decision values once computed, and a snapshot of the slot table rows it
+    uses."""
 
-    def __init__(self, D: sp.csr_matrix, slots: np.ndarray, tok_ptr: np.ndarray,
-                 tables: _Tables, n_slots: int, c_nnz: int, w_nnz: int):
-        self.D = D
+    def __init__(self, d_indptr: np.ndarray, d_indices: np.ndarray, slots: np.ndarray,
+                 tok_ptr: np.ndarray, tables: _Tables, n_slots: int, c_nnz: int, w_nnz: int):
+        self.d_indptr = d_indptr
+        self.d_indices = d_indices
         self.slots = slots
         self.tok_ptr = tok_ptr
         self.names = tables.names
@@ -182,7 +185,7 @@ class Batch:
         self.reason_slots: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return self.D.shape[0]
+        return len(self.d_indptr) - 1
 
     def tokens(self, row: int) -> list[str]:
         names = self.names
@@ -191,12 +194,11 @@ class Batch:
     def counts(self, start: int = 0, stop: int | None = None
                ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """The word and char n-gram counts of rows [start, stop), as CSR matrices."""
-        D = self.D
-        stop = D.shape[0] if stop is None else stop
-        lo, hi = D.indptr[start], D.indptr[stop]
-        rows = sp.csr_matrix((D.data[lo:hi], D.indices[lo:hi], D.indptr[start:stop + 1] - lo),
-                             shape=(stop - start, D.shape[1]))
+        stop = len(self) if stop is None else stop
+        lo, hi = self.d_indptr[start], self.d_indptr[stop]
         n_slots = len(self.c_indptr) - 1
+        rows = sp.csr_matrix((np.ones(hi - lo), self.d_indices[lo:hi],
+                              self.d_indptr[start:stop + 1] - lo), shape=(stop - start, n_slots))
         Tw = sp.csr_matrix((self.w_data, self.w_indices, self.w_indptr),
                            shape=(n_slots, self.n_word))
         Tc = sp.csr_matrix((self.c_data, self.c_indices, self.c_indptr),
@@ -374,7 +376,9 @@ class FastScorer:
             return np.array([chunk_of[w] for w in flat], dtype=np.int64)
         except KeyError:
             with self._lock:
-                return np.array([tables.chunk(w, self) for w in flat], dtype=np.int64)
+                for chunk in set(flat).difference(chunk_of):
+                    tables.chunk(chunk, self)
+            return np.fromiter(map(chunk_of.__getitem__, flat), dtype=np.int64, count=len(flat))
 
     def featurize(self, texts: list[str], explain_from: np.ndarray | None = None
                   ) -> tuple[Batch, Batch, _TokenLists]:
@@ -401,8 +405,8 @@ class FastScorer:
             n_slots = len(tables.names)
             c_nnz = tables.c_indices.n
             w_nnz = tables.w_indices.n
-        D = self._items(slots, tok_ptr, n_tok, tables.wid.arr[:n_slots], n_slots)
-        batch = Batch(D, slots, tok_ptr, tables, n_slots, c_nnz, w_nnz)
+        D = self._items(slots, tok_ptr, n_tok, tables.wid.arr[:n_slots])
+        batch = Batch(*D, slots, tok_ptr, tables, n_slots, c_nnz, w_nnz)
         batch.n_word, batch.n_char = self.n_word, len(self.idf) - self.n_word
         self._score(batch, explain_from)
         return batch, batch, _TokenLists(batch)
@@ -450,8 +454,9 @@ class FastScorer:
         return np.concatenate(pieces), n_tok
 
     def _items(self, slots: np.ndarray, tok_ptr: np.ndarray, n_tok: np.ndarray,
-               slot_wid: np.ndarray, n_slots: int) -> sp.csr_matrix:
-        """(n_texts x n_slots) counts of each text's token slots and word-pair slots."""
+               slot_wid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(indptr, indices) of the (n_texts x n_slots) CSR matrix of each text's token slots
+        and word-pair slots (all counts 1; a slot may repeat in a row)."""
         n_docs = len(n_tok)
         total = len(slots)
         if total > 1 and len(self._bigram_keys):
@@ -474,9 +479,7 @@ class FastScorer:
         indices = np.empty(total + len(pair), dtype=np.int32)
         indices[np.arange(total) + pairs_before[doc_of_tok]] = slots
         indices[tok_ptr[1:][doc_of_pair] + np.arange(len(pair))] = bigram_slots
-        indptr = (tok_ptr + pairs_before).astype(np.int32)
-        return sp.csr_matrix((np.ones(len(indices)), indices, indptr),
-                             shape=(n_docs, n_slots))
+        return (tok_ptr + pairs_before).astype(np.int32), indices
 
     def decision(self, batch: Batch, _: Any = None) -> np.ndarray:
         """(n_texts, n_rules) decision values of a featurised batch."""
@@ -495,7 +498,7 @@ class FastScorer:
     # -- compiled kernels --
 
     def _tables_args(self, batch: Batch) -> tuple:
-        return (batch.D.indptr, batch.D.indices, batch.w_indptr, batch.w_indices,
+        return (batch.d_indptr, batch.d_indices, batch.w_indptr, batch.w_indices,
                 batch.w_data, batch.c_indptr, batch.c_indices, batch.c_data, self._wpack,
                 self._cpack)
 

@@ -157,10 +157,14 @@ class RulesModel:
         """Per rule, a decision value just under its review threshold: reasons are worked out
         with the scores for every text at or over it (a flagged text always is; one that is
         not flagged at the boundary is only wasted work)."""
-        review = self._limit_arrays()[0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logit = np.log(review) - np.log1p(-review)
-        return np.where(np.isfinite(review), logit - 1e-6, np.inf)
+        cached = self.__dict__.get("_explain")
+        if cached is None:
+            review = self._limit_arrays()[0]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                logit = np.log(review) - np.log1p(-review)
+            cached = self.__dict__["_explain"] = np.where(np.isfinite(review), logit - 1e-6,
+                                                          np.inf)
+        return cached
 
     def _limit_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(review, reject, is-violation) per rule; a missing threshold is +inf (never met)."""
