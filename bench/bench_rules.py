@@ -10,7 +10,8 @@ held-out texts for single-comment latency on words not seen before.
 
 Rows:
 - training: wall time of `moderate train --only rules` (one run; it rewrites the model dir).
-- model size, load time (`Moderator.load`, median of `--runs` loads).
+- model size, load time (`Moderator.load`, median of `--runs` loads: in this process, and the
+  first load in a new process, which also loads the compiled kernels from numba's cache).
 - batch throughput of `Moderator.check_many` (reasons on, the public default, and off); the
   first (cold-cache) pass is reported apart from the median of the warm passes.
 - the same with `Moderator.load(n_jobs=2)`: half the texts scored in this process, half in
@@ -89,6 +90,15 @@ def latencies(fn: Any, texts: list[str]) -> tuple[float, float]:
     return 1e3 * out[len(out) // 2], 1e3 * out[min(len(out) - 1, int(0.99 * len(out)))]
 
 
+def first_load(model_dir: Path) -> float:
+    """Seconds of the first Moderator.load in a new Python process (after its imports)."""
+    code = ("import sys, time; from moderation import Moderator; t = time.perf_counter(); "
+            "Moderator.load(sys.argv[1]); print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code, str(model_dir)], check=True,
+                         capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def train(model_dir: Path) -> float:
     start = time.perf_counter()
     subprocess.run(["moderate", "train", "--only", "rules", "--out", str(model_dir)], check=True,
@@ -145,7 +155,11 @@ def main() -> None:
     size = (model_dir / settings.RULES_MODEL_NAME).stat().st_size
     rows.append(("rules model file", f"{size / 1e6:.1f} MB", ""))
     loads = [timed(Moderator.load, model_dir) for _ in range(args.runs)]
-    rows.append(("`Moderator.load`", f"{statistics.median(loads):.2f} s", ""))
+    rows.append(("`Moderator.load`, again in the same process", f"{statistics.median(loads):.2f} s",
+                 ""))
+    fresh = [first_load(model_dir) for _ in range(args.runs)]
+    rows.append(("`Moderator.load`, first in a new process (compiled kernels from numba's cache)",
+                 f"{statistics.median(fresh):.2f} s", ""))
 
     moderator = Moderator.load(model_dir)
     cold = timed(moderator.check_many, sample)
@@ -165,13 +179,12 @@ def main() -> None:
         rows.append((f"`check_many` throughput, {label}, 1 process", f"{rate:,.0f}/s",
                      f"{rate / theirs_rate:.2f}x"))
 
-    # What a long-running process that owns its interpreter can add (moderate serve and the
-    # worker processes do): gc.freeze() after loading, so full collections skip ~250k objects.
-    gc.freeze()
-    frozen = [timed(moderator.check_many, sample) for _ in range(args.runs)]
+    # The same without Moderator.load's gc.freeze() (freeze_gc=False): what it saves.
     gc.unfreeze()
-    rate = n / statistics.median(frozen)
-    rows.append(("`check_many` throughput, reasons on, 1 process, after `gc.freeze()`",
+    unfrozen = [timed(moderator.check_many, sample) for _ in range(args.runs)]
+    gc.freeze()
+    rate = n / statistics.median(unfrozen)
+    rows.append(("`check_many` throughput, reasons on, 1 process, `freeze_gc=False`",
                  f"{rate:,.0f}/s", f"{rate / theirs_rate:.2f}x"))
 
     if not args.no_procs:

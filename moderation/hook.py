@@ -13,6 +13,7 @@ manifest's sha256 and library versions check out (moderation.persist).
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from concurrent.futures import Executor
@@ -43,8 +44,14 @@ class Moderator:
 
     @classmethod
     def load(cls, model_dir_path: str | os.PathLike[str] | None = None,
-             n_jobs: int = 1) -> Moderator:
+             n_jobs: int = 1, freeze_gc: bool = True) -> Moderator:
         """Load `<dir>/rules.joblib` (required) and `<dir>/splitter.joblib` (if present).
+
+        With `freeze_gc` (the default), `gc.freeze()` is called once loaded: Python's cyclic
+        garbage collector then skips every object alive at that point (the model, and the
+        ~250k objects of the libraries imported), which otherwise costs about a fifth of a big
+        batch. Objects alive now still go when their last reference does; only ones that later
+        become unreachable cycles are never collected. Pass False to leave the collector alone.
 
         With `n_jobs` > 1, batches of PARALLEL_MIN_BATCH comments or more are scored in
         n_jobs equal parts, one in the calling thread and the others in n_jobs - 1 worker
@@ -66,6 +73,8 @@ class Moderator:
         splitter_path = Path(directory) / SPLITTER_MODEL_NAME
         if splitter_path.exists() or manifest_path(splitter_path).exists():
             splitter, splitter_manifest = load_artifact(splitter_path, kind="splitter")
+        if freeze_gc:
+            gc.freeze()
         return cls(rules_model, manifest, splitter, splitter_manifest, n_jobs, directory)
 
     @property

@@ -155,7 +155,7 @@ def score(d_indptr, d_indices, w_indptr, w_indices, w_data, c_indptr, c_indices,
     n_docs = len(d_indptr) - 1
     n_rules = len(intercept)
     out = np.empty((n_docs, n_rules))
-    kept = np.full((n_docs, n_rules, max(top, 1)), -1, dtype=np.int64)
+    kept = np.full((n_docs, n_rules, max(top, 1)), -1, dtype=np.int32)
     best = np.zeros(max(top, 1))
     for doc in range(n_docs):
         nw = _count(doc, d_indptr, d_indices, w_indptr, w_indices, w_data, wcount, wtouched)

@@ -10,7 +10,6 @@ manifest, small batches and the page splitter.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -23,10 +22,7 @@ def _load(model_dir: str | os.PathLike[str] | None) -> None:
     global _model
     from .hook import Moderator
 
-    _model = Moderator.load(model_dir)
-    # This process is ours: exempt what is loaded now (libraries and model, ~250k objects)
-    # from every later full collection (each cost ~0.1 s of a 20,000-comment batch).
-    gc.freeze()
+    _model = Moderator.load(model_dir)  # freezes the garbage collector's view (see load)
 
 
 def check_many_in_worker(texts: list[str], reasons: bool = True,

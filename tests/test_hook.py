@@ -71,3 +71,18 @@ def test_worker_processes_give_the_same_verdicts(trained_model_dir, monkeypatch)
         assert parallel.check_many(texts[:3]) == serial[:3]  # small batches stay here
     finally:
         parallel.close()
+
+
+@needs_data
+def test_load_freezes_the_garbage_collector_unless_told_not_to(trained_model_dir):
+    import gc
+
+    gc.unfreeze()
+    try:
+        Moderator.load(trained_model_dir, freeze_gc=False)
+        assert gc.get_freeze_count() == 0
+        m = Moderator.load(trained_model_dir)
+        assert gc.get_freeze_count() > 0
+        assert m.check("you idiot")["scores"]  # still scores
+    finally:
+        gc.unfreeze()
