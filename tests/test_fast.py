@@ -13,7 +13,9 @@ from moderation.normalize import normalize, tokenize
 from .conftest import DATA, needs_data
 
 EDGE_CASES = ["", "   ", "!!!", "ｆｕｃｋ", "s t u p i d", "a", "a b c d e", "the the the",
-              "I am a b c person", "x y z and a. b. c.", "f*ck f*ck f*ck", "s h i t s h i t"]
+              "I am a b c person", "x y z and a. b. c.", "f*ck f*ck f*ck", "s h i t s h i t",
+              # counts over the kernels' small-count table (64), in one token and across many
+              "idiot " * 100, "a" * 300, "you are an idiot, " * 80]
 
 
 def real_texts(n: int = 2000) -> list[str]:
