@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -502,6 +503,16 @@ class FastScorer:
                 batch.w_data, batch.c_indptr, batch.c_indices, batch.c_data, self._wpack,
                 self._cpack)
 
+    @contextmanager
+    def _scratch_guard(self) -> Iterator[None]:
+        """A kernel that fails part-way (e.g. out of memory) may leave this thread's scratch
+        counts non-zero: drop the scratch then, so the next call starts from zeros."""
+        try:
+            yield
+        except BaseException:
+            self._scratch.arrays = None
+            raise
+
     def _scratch_args(self) -> tuple:
         mine = getattr(self._scratch, "arrays", None)
         if mine is None:
@@ -514,9 +525,10 @@ class FastScorer:
         explain_from[rule], its reasons for that rule (REASONS_TOP slots)."""
         top = 0 if explain_from is None else REASONS_TOP
         floor = np.full(len(self.intercept), np.inf) if explain_from is None else explain_from
-        batch.decision, kept = kernels.score(
-            *self._tables_args(batch), self.intercept, np.asarray(floor, dtype=np.float64),
-            top, *self._scratch_args())
+        with self._scratch_guard():
+            batch.decision, kept = kernels.score(
+                *self._tables_args(batch), self.intercept, np.asarray(floor, dtype=np.float64),
+                top, *self._scratch_args())
         if top:
             batch.explain_from, batch.reason_slots = floor, kept
 
@@ -531,8 +543,15 @@ class FastScorer:
         a word pair is listed when its bigram feature alone is among the strongest."""
         rows = np.asarray(rows, dtype=np.int64)
         rules = np.asarray(rules, dtype=np.int64)
-        if not len(rows):
-            return []
+        if len(rows) != len(rules):
+            raise ValueError(f"{len(rows)} rows but {len(rules)} rules")
+        if not len(rows) or top <= 0:
+            return [[] for _ in rows]
+        # the kernels do not check bounds: an index out of range would read or write anywhere
+        if rows.min() < 0 or rows.max() >= len(batch):
+            raise IndexError(f"row out of range for a batch of {len(batch)} texts")
+        if rules.min() < 0 or rules.max() >= len(self.intercept):
+            raise IndexError(f"rule out of range for {len(self.intercept)} rules")
         names = batch.names
         out: list[list[str]] = [[]] * len(rows)
         todo = np.arange(len(rows))
@@ -544,8 +563,9 @@ class FastScorer:
             todo = np.flatnonzero(~done)
         if len(todo):
             order = todo[np.argsort(rows[todo], kind="stable")]
-            found = kernels.reasons(rows[order], rules[order], top, *self._tables_args(batch),
-                                    *self._scratch_args())
+            with self._scratch_guard():
+                found = kernels.reasons(rows[order], rules[order], top,
+                                        *self._tables_args(batch), *self._scratch_args())
             for k, slots in zip(order.tolist(), found.tolist(), strict=True):
                 out[k] = [names[slot] for slot in slots if slot >= 0]
         return out

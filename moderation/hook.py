@@ -5,7 +5,9 @@
     verdict = m.check("You are an idiot")
     verdicts = m.check_many(texts)
 
-A Moderator holds only its loaded models: no global state beyond them. Scoring reads the model's
+A Moderator holds only its loaded models: no global state beyond them, except that `load`
+calls `gc.freeze()` by default (process-wide: every object alive then, the host's included,
+is left out of later cyclic collections; `freeze_gc=False` opts out). Scoring reads the model's
 arrays and a per-token cache whose reads and writes are atomic, so one instance may be shared by
 threads. Models are loaded only from the directory the operator names, and only after their
 manifest's sha256 and library versions check out (moderation.persist).
@@ -48,10 +50,11 @@ class Moderator:
         """Load `<dir>/rules.joblib` (required) and `<dir>/splitter.joblib` (if present).
 
         With `freeze_gc` (the default), `gc.freeze()` is called once loaded: Python's cyclic
-        garbage collector then skips every object alive at that point (the model, and the
-        ~250k objects of the libraries imported), which otherwise costs about a fifth of a big
-        batch. Objects alive now still go when their last reference does; only ones that later
-        become unreachable cycles are never collected. Pass False to leave the collector alone.
+        garbage collector then skips every object alive in the process at that point (the
+        model, the ~250k objects of the libraries imported, and the caller's own), which
+        otherwise costs about a fifth of a big batch. Objects alive now still go when their
+        last reference does; only ones that later become unreachable cycles are never
+        collected. Pass False to leave the collector alone.
 
         With `n_jobs` > 1, batches of PARALLEL_MIN_BATCH comments or more are scored in
         n_jobs equal parts, one in the calling thread and the others in n_jobs - 1 worker

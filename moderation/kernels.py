@@ -8,7 +8,8 @@ char_wb n-gram columns with counts. From those, for each text:
    scratch arrays, remembering which columns were touched;
 2. tf-idf: per touched column, 1 + log(count) (sublinear tf) times idf, summed squared per
    vectoriser for its L2 norm; a column's idf and its idf * coefficient per rule are packed in
-   one row of `wpack` / `cpack` (n_columns, 8 or more), one cache line for 7 rules or fewer;
+   one float32 row of `wpack` / `cpack` (n_columns, 8 or more: 32 bytes for 7 rules or fewer;
+   float32 moves decision values by up to ~2e-7 and probabilities by ~2e-8; sums are float64);
 3. decision values: intercept + the sum over touched columns of tf * (idf * coef) / norm;
 4. only if a reason is asked for: those contributions per touched column and rule in a small
    dense array in touched order (the column's scratch entry now holds its position there, +1);
@@ -17,15 +18,28 @@ per char n-gram of the token, the n-gram's count in the token times the n-gram's
 contribution; the `top` heaviest slots with a positive weight are kept (ties: lower slot
 first). Last, the touched scratch entries are reset to zero.
 
-This is the arithmetic the scikit-learn reference does (tests hold it to 1e-6); numpy did the
+This is the arithmetic the scikit-learn reference does (tests hold it to 1e-6; the kernels do
+not check bounds, so moderation.fast checks every index it passes in); numpy did the
 same with sorts and sparse products whose fixed costs dominated single comments. Scratch
 arrays are per thread (`Scratch`), and the kernels release the GIL.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import numpy as np
 from numba import njit
+from numba.core import config as numba_config
+
+# Compiled code is cached beside this file; where the package directory is read-only (a
+# system install run by a service user) and no NUMBA_CACHE_DIR is set, use a temporary
+# directory instead: without any writable cache location numba refuses `cache=True` and
+# importing moderation would fail.
+if not numba_config.CACHE_DIR and not os.access(Path(__file__).parent, os.W_OK):
+    numba_config.CACHE_DIR = os.path.join(tempfile.gettempdir(), f"moderate-numba-{os.getuid()}")
 
 
 class Scratch:
@@ -122,6 +136,8 @@ def _top_slots(slots, rule, kept, best, w_indptr, w_indices, c_indptr, c_indices
     """Fill `kept` (len top) with the heaviest of the sorted `slots`, distinct, for `rule`;
     ties keep the slot seen first."""
     top = len(kept)
+    if top == 0:
+        return
     found = 0
     for k in range(len(slots)):
         s = slots[k]

@@ -136,3 +136,19 @@ def test_reasons_worked_out_with_the_scores_equal_those_asked_for_later(trained)
                                                      ids.index(rule_id))
                 checked += 1
     assert checked > 100
+
+
+@needs_data
+def test_reasons_check_their_arguments_before_the_unchecked_kernels(trained):
+    """The compiled kernels do not check bounds: the Python side must refuse bad indices."""
+    model = trained[0]
+    X, batch, tokens = model.scorer.featurize(["you idiot", "thanks for this"])
+    n_rules = len(model.rule_ids)
+    assert model.scorer.explain(X, batch, tokens[0], 0, 0, top=0) == []
+    assert model.scorer.reasons(X, [0, 1], [0, 0], top=0) == [[], []]
+    for row, rule in ((2, 0), (-1, 0), (0, n_rules), (0, -1)):
+        with pytest.raises(IndexError):
+            model.scorer.explain(X, batch, tokens[0], row, rule)
+    with pytest.raises(ValueError):
+        model.scorer.reasons(X, [0, 1], [0])
+    assert model.scorer.explain(X, batch, tokens[0], 0, 0)  # still works afterwards
