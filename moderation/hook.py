@@ -35,6 +35,10 @@ class Moderator:
     def __init__(self, rules_model: RulesModel, manifest: dict[str, Any],
                  splitter: Any | None = None, splitter_manifest: dict[str, Any] | None = None,
                  n_jobs: int = 1, model_dir_path: str | os.PathLike[str] | None = None):
+        if n_jobs > 1 and model_dir_path is None:
+            # worker processes load the model from disk: without its directory they would load
+            # the default models/, which need not be the model given here
+            raise ValueError("n_jobs > 1 needs model_dir_path (use Moderator.load)")
         self.model = rules_model
         self.manifest = manifest
         self.splitter = splitter

@@ -86,3 +86,10 @@ def test_load_freezes_the_garbage_collector_unless_told_not_to(trained_model_dir
         assert m.check("you idiot")["scores"]  # still scores
     finally:
         gc.unfreeze()
+
+
+@needs_data
+def test_workers_need_the_model_directory(trained_model_dir):
+    m = Moderator.load(trained_model_dir, freeze_gc=False)
+    with pytest.raises(ValueError):
+        Moderator(m.model, m.manifest, n_jobs=2)
