@@ -326,14 +326,13 @@ class FastScorer:
         self._n_wid = max(len(wid_of), 1)
         keys = np.asarray(lefts, dtype=np.int64) * self._n_wid + np.asarray(rights, np.int64)
         order = np.argsort(keys, kind="stable")
-        self._bigram_keys = keys[order]
         # the same order as (left, right) pairs: per left token id, its right ids, sorted
-        left_sorted, self._bigram_rights = np.divmod(self._bigram_keys, self._n_wid)
+        left_sorted, self._bigram_rights = np.divmod(keys[order], self._n_wid)
         self._bigram_left_ptr = np.searchsorted(left_sorted, np.arange(self._n_wid + 1))
         self._bigram_cols = np.asarray(cols, dtype=np.int32)[order]
         self._bigram_names = [self.word_terms[c] for c in self._bigram_cols.tolist()]
         self._lock = threading.Lock()
-        self._scratch = threading.local()  # kernels.Scratch per thread
+        self._scratch_local = threading.local()  # kernels.Scratch per thread
         self._tables = _Tables(self)
 
     # -- compatibility views --
@@ -460,7 +459,7 @@ class FastScorer:
         and word-pair slots (all counts 1; a slot may repeat in a row)."""
         n_docs = len(n_tok)
         total = len(slots)
-        if total > 1 and len(self._bigram_keys):
+        if total > 1 and len(self._bigram_rights):
             wid = slot_wid[slots]
             ok = wid >= 0
             inner = tok_ptr[1:-1]
@@ -504,31 +503,29 @@ class FastScorer:
                 self._cpack)
 
     @contextmanager
-    def _scratch_guard(self) -> Iterator[None]:
-        """A kernel that fails part-way (e.g. out of memory) may leave this thread's scratch
-        counts non-zero: drop the scratch then, so the next call starts from zeros."""
-        try:
-            yield
-        except BaseException:
-            self._scratch.arrays = None
-            raise
-
-    def _scratch_args(self) -> tuple:
-        mine = getattr(self._scratch, "arrays", None)
+    def _scratch(self) -> Iterator[tuple]:
+        """This thread's kernels.Scratch arrays. A kernel that fails part-way (e.g. out of
+        memory) may leave their counts non-zero: they are dropped then, so that the next call
+        starts from zeros."""
+        mine = getattr(self._scratch_local, "arrays", None)
         if mine is None:
-            mine = self._scratch.arrays = kernels.Scratch(
+            mine = self._scratch_local.arrays = kernels.Scratch(
                 self.n_word, len(self.idf) - self.n_word, len(self.intercept))
-        return mine.args()
+        try:
+            yield mine.args()
+        except BaseException:
+            self._scratch_local.arrays = None
+            raise
 
     def _score(self, batch: Batch, explain_from: np.ndarray | None) -> None:
         """Set the batch's decision values and, where a decision value reaches
         explain_from[rule], its reasons for that rule (REASONS_TOP slots)."""
         top = 0 if explain_from is None else REASONS_TOP
         floor = np.full(len(self.intercept), np.inf) if explain_from is None else explain_from
-        with self._scratch_guard():
+        with self._scratch() as scratch:
             batch.decision, kept = kernels.score(
                 *self._tables_args(batch), self.intercept, np.asarray(floor, dtype=np.float64),
-                top, *self._scratch_args())
+                top, *scratch)
         if top:
             batch.explain_from, batch.reason_slots = floor, kept
 
@@ -563,9 +560,9 @@ class FastScorer:
             todo = np.flatnonzero(~done)
         if len(todo):
             order = todo[np.argsort(rows[todo], kind="stable")]
-            with self._scratch_guard():
+            with self._scratch() as scratch:
                 found = kernels.reasons(rows[order], rules[order], top,
-                                        *self._tables_args(batch), *self._scratch_args())
+                                        *self._tables_args(batch), *scratch)
             for k, slots in zip(order.tolist(), found.tolist(), strict=True):
                 out[k] = [names[slot] for slot in slots if slot >= 0]
         return out

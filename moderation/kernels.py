@@ -103,6 +103,17 @@ def _tf_norm(n, count, touched, pack, tf):
 
 
 @njit(nogil=True, cache=True)
+def _prepare(doc, d_indptr, d_indices, w_indptr, w_indices, w_data, c_indptr, c_indices,
+             c_data, wpack, cpack, wcount, ccount, wtouched, ctouched, wtf, ctf):
+    """Steps 1-2 for one text, both vectorisers: (n word and n char columns touched, their
+    norms)."""
+    nw = _count(doc, d_indptr, d_indices, w_indptr, w_indices, w_data, wcount, wtouched)
+    nc = _count(doc, d_indptr, d_indices, c_indptr, c_indices, c_data, ccount, ctouched)
+    return nw, nc, _tf_norm(nw, wcount, wtouched, wpack, wtf), _tf_norm(nc, ccount, ctouched,
+                                                                         cpack, ctf)
+
+
+@njit(nogil=True, cache=True)
 def _add_decision(n, touched, tf, norm, pack, out):
     for t in range(n):
         col = touched[t]
@@ -174,10 +185,9 @@ def score(d_indptr, d_indices, w_indptr, w_indices, w_data, c_indptr, c_indices,
     kept = np.full((n_docs, n_rules, max(top, 1)), -1, dtype=np.int32)
     best = np.zeros(max(top, 1))
     for doc in range(n_docs):
-        nw = _count(doc, d_indptr, d_indices, w_indptr, w_indices, w_data, wcount, wtouched)
-        nc = _count(doc, d_indptr, d_indices, c_indptr, c_indices, c_data, ccount, ctouched)
-        wnorm = _tf_norm(nw, wcount, wtouched, wpack, wtf)
-        cnorm = _tf_norm(nc, ccount, ctouched, cpack, ctf)
+        nw, nc, wnorm, cnorm = _prepare(doc, d_indptr, d_indices, w_indptr, w_indices, w_data,
+                                        c_indptr, c_indices, c_data, wpack, cpack, wcount,
+                                        ccount, wtouched, ctouched, wtf, ctf)
         row = out[doc]
         row[:] = intercept
         _add_decision(nw, wtouched, wtf, wnorm, wpack, row)
@@ -208,10 +218,9 @@ def reasons(rows, rules, top, d_indptr, d_indices, w_indptr, w_indices, w_data, 
     i = 0
     while i < n_pairs:
         doc = rows[i]
-        nw = _count(doc, d_indptr, d_indices, w_indptr, w_indices, w_data, wcount, wtouched)
-        nc = _count(doc, d_indptr, d_indices, c_indptr, c_indices, c_data, ccount, ctouched)
-        wnorm = _tf_norm(nw, wcount, wtouched, wpack, wtf)
-        cnorm = _tf_norm(nc, ccount, ctouched, cpack, ctf)
+        nw, nc, wnorm, cnorm = _prepare(doc, d_indptr, d_indices, w_indptr, w_indices, w_data,
+                                        c_indptr, c_indices, c_data, wpack, cpack, wcount,
+                                        ccount, wtouched, ctouched, wtf, ctf)
         _contributions(nw, wcount, wtouched, wtf, wnorm, wpack, wcontrib)
         _contributions(nc, ccount, ctouched, ctf, cnorm, cpack, ccontrib)
         slots = np.sort(d_indices[d_indptr[doc]:d_indptr[doc + 1]])

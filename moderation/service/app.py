@@ -13,7 +13,6 @@ splitter model, 500 anything unexpected (logged, never the process).
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -124,9 +123,6 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             from ..hook import Moderator  # imported here: the app must not load at import
 
             model = await run_in_threadpool(Moderator.load, config.model_dir)
-        # The server process is ours: exempt what is loaded now (libraries and model) from
-        # every later full collection (see moderation.workers).
-        gc.freeze()
         pool = None
         if config.processes:
             pool = await run_in_threadpool(start_pool, config.model_dir, config.processes)
