@@ -7,11 +7,16 @@ protocol, so tests can pass a fake that forces an action.
 
 Every error is a JSON `{"error": message}` with its status: 400 bad JSON or fields, 401 bad or
 missing Coral signature, 404 unknown path, 405 wrong method, 413 body too large, 503 no page
-splitter model, 500 anything unexpected (logged, never the process).
+splitter model or scoring past its deadline, 500 anything unexpected (logged, never the process).
+
+Every model call has a deadline (`score_timeout`, `coral_timeout`): the request stops waiting
+then, so no comment can hold a client for longer, and nothing here awaits the model on behalf of
+/healthz. /coral answers a late comment with the configured `coral_on_timeout` decision.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -31,6 +36,7 @@ from . import coral
 from .batching import Scorer
 from .bodies import read_body
 from .config import ServiceConfig
+from .coral import loggable
 from .payloads import parse_json_object, parse_score_request, parse_split_request
 from .signing import SIGNATURE_HEADER, verify
 
@@ -106,10 +112,35 @@ def guarded(route: Route) -> Route:
         except ClientDisconnect:
             return Response(status_code=400)  # nobody is listening; nothing worth logging
         except Exception as exc:
-            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            log.exception("unexpected error on %s %s", request.method, loggable(request.url.path))
             return error(500, f"internal error: {exc.__class__.__name__}")
 
     return answer
+
+
+ACTION_RANK = {"approve": 0, "review": 1, "reject": 2}
+
+
+def severity(result: dict[str, Any]) -> tuple[int, float]:
+    """Order of check() results for one comment scored twice: the action, then toxicity."""
+    toxicity = (result.get("scores") or {}).get("toxicity")
+    return ACTION_RANK.get(str(result.get("action")), 0), float(toxicity or 0.0)
+
+
+def late_error(config: ServiceConfig) -> Response:
+    """The JSON API's answer when the model has not answered within `score_timeout`."""
+    message = f"scoring took longer than {config.score_timeout:g} s; try again later"
+    return error(503, message, {"Retry-After": "1"})
+
+
+def late_answer(config: ServiceConfig) -> Response:
+    """/coral's answer when the model has not scored the comment within `coral_timeout`."""
+    headers = {"X-Moderation-Action": f"timeout-{config.coral_on_timeout}"}
+    if config.coral_on_timeout == "review":
+        return JSON({"actions": [dict(coral.FLAG_TOXIC)]}, headers=headers)
+    if config.coral_on_timeout == "premod":
+        return JSON({"status": "PREMOD"}, headers=headers)
+    return Response(status_code=204, headers=headers)
 
 
 def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = None) -> FastAPI:
@@ -143,6 +174,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         app.state.moderator = model
         app.state.scorer = scorer
         app.state.quick_scorer = quick
+        app.state.timeouts = 0
         log.info(
             "serving model %s (trained %s); signing %s",
             str(model.manifest.get("sha256", "?"))[:12],
@@ -181,9 +213,24 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         comment = coral.parse_request(parse_json_object(body))
         if comment.by_staff and not config.score_staff:
             return Response(status_code=204, headers={"X-Moderation-Action": "skipped-staff"})
-        if not comment.text:
+        # the rendered text and the body as typed, each once; the more severe verdict wins
+        texts = [text for text in dict.fromkeys((comment.text, comment.raw)) if text]
+        if not texts:
             return Response(status_code=204, headers={"X-Moderation-Action": "skipped-empty"})
-        result = await request.app.state.quick_scorer.check(comment.text)
+        quick = request.app.state.quick_scorer
+        try:
+            results = await asyncio.wait_for(
+                asyncio.gather(*(quick.check(text) for text in texts)), config.coral_timeout
+            )
+        except TimeoutError:
+            request.app.state.timeouts += 1
+            log.warning(
+                "coral %s comment by %s not scored within %g s: answered %s",
+                comment.action, loggable(comment.author_id), config.coral_timeout,
+                config.coral_on_timeout,
+            )  # fmt: skip
+            return late_answer(config)
+        result = max(results, key=severity)
         decision = coral.decide(result, request.app.state.moderator.manifest, config)
         headers = {
             "X-Moderation-Action": str(result.get("action")),
@@ -195,7 +242,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             log.info(
                 "coral %s comment by %s: %s %s",
                 comment.action,
-                comment.author_id,
+                loggable(comment.author_id),
                 result.get("action"),
                 ",".join(result.get("flags") or []),
             )
@@ -206,7 +253,22 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
     async def score(request: Request) -> Response:
         body = parse_json_object(await read_body(request, config.max_body_bytes))
         items, batch = parse_score_request(body)
-        results = await request.app.state.scorer.check_many([item.text for item in items])
+        scorer = request.app.state.scorer
+        try:
+            checks = (scorer.check(item.text) for item in items)
+            results = await asyncio.wait_for(
+                asyncio.gather(*checks, return_exceptions=True), config.score_timeout
+            )
+        except TimeoutError:
+            request.app.state.timeouts += 1
+            return late_error(config)
+        for i, result in enumerate(results):
+            if isinstance(result, BaseException):  # the first comment that failed, by index
+                where = f"comments[{i}]: " if batch else ""
+                if isinstance(result, DataFormatError):
+                    return error(400, f"{where}{result}")
+                log.error("unexpected error scoring %s", where or "a comment", exc_info=result)
+                return error(500, f"internal error: {where}{result.__class__.__name__}")
         out = []
         for item, result in zip(items, results, strict=True):
             out.append({"id": item.id, **result} if item.id is not None else result)
@@ -218,9 +280,15 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         body = parse_json_object(await read_body(request, config.max_body_bytes))
         page = parse_split_request(body)
         try:
-            lines = await request.app.state.scorer.call(request.app.state.moderator.split, page)
+            lines = await asyncio.wait_for(
+                request.app.state.scorer.call(request.app.state.moderator.split, page),
+                config.score_timeout,
+            )
         except ModelLoadError as exc:
             return error(503, str(exc))
+        except TimeoutError:
+            request.app.state.timeouts += 1
+            return late_error(config)
         return JSON({"lines": lines})
 
     @app.api_route("/healthz", methods=["GET", "HEAD"])
@@ -230,7 +298,8 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         scorers = (request.app.state.scorer, request.app.state.quick_scorer)
         body = health_body(model.manifest, has_splitter)
         body["scoring"] = {"batches": sum(s.batches for s in scorers),
-                           "comments": sum(s.scored for s in scorers)}
+                           "comments": sum(s.scored for s in scorers),
+                           "timeouts": request.app.state.timeouts}
         return JSON(body)
 
     return app

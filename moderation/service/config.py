@@ -17,6 +17,7 @@ from ..errors import ModerateError
 REJECT_STATUSES = ("REJECTED", "PREMOD", "SYSTEM_WITHHELD")
 STAFF_ROLES = frozenset({"STAFF", "MODERATOR", "ADMIN"})
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+TIMEOUT_DECISIONS = ("review", "premod", "approve")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,23 @@ class ServiceConfig:
     """How long a batch waits for more comments when fewer than max_batch are queued."""
     processes: int = 0
     """Score in this many worker processes, each loading the model (0: threads, in-process)."""
+    score_timeout: float = 5.0
+    """Seconds a /v1/score or /v1/split request may wait for the model; past it: 503."""
+    coral_timeout: float = 0.15
+    """Seconds a /coral request may wait for the model; past it Coral gets `coral_on_timeout`.
+    Keep it under the phase's timeout in Coral, or Coral moves on without any answer."""
+    coral_on_timeout: str = "review"
+    """What /coral answers when scoring is late: review (FLAG, the comment goes to the Reported
+    queue), premod (status PREMOD: held until a moderator approves it) or approve (204)."""
+    header_timeout: float = 10.0
+    """Seconds a connection may take to send a request's headers, from its first byte (or from
+    accepting the connection); past it the connection is closed (408 if it sent anything)."""
+    body_timeout: float = 30.0
+    """Seconds a request may take to send its body once the headers are in; then closed."""
+    keep_alive_timeout: float = 5.0
+    """Seconds an idle keep-alive connection stays open between requests."""
+    max_connections: int = 512
+    """Open connections at most; one more is answered 503 and closed at once."""
 
     def __post_init__(self) -> None:
         if self.reject_status not in REJECT_STATUSES:
@@ -57,6 +75,17 @@ class ServiceConfig:
             raise ModerateError("workers and max batch must be at least 1, processes at least 0")
         if not 0.0 <= self.batch_wait_ms <= 1000.0:
             raise ModerateError("the batch wait is between 0 and 1000 ms")
+        if self.coral_on_timeout not in TIMEOUT_DECISIONS:
+            raise ModerateError(
+                f"decision on timeout {self.coral_on_timeout!r}: use one of "
+                + ", ".join(TIMEOUT_DECISIONS)
+            )
+        timeouts = (self.score_timeout, self.coral_timeout, self.header_timeout,
+                    self.body_timeout, self.keep_alive_timeout)  # fmt: skip
+        if not all(0.0 < t <= 3600.0 for t in timeouts):
+            raise ModerateError("every timeout is over 0 and at most 3600 seconds")
+        if self.max_connections < 1:
+            raise ModerateError("the connection limit must be at least 1")
         if self.featured_threshold is not None and not 0.0 <= self.featured_threshold <= 1.0:
             raise ModerateError("the featured threshold is a probability between 0 and 1")
 

@@ -7,16 +7,25 @@ error body and the size limit is applied to the bytes before any parsing happens
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DataFormatError
 
 MAX_BATCH_COMMENTS = 1000
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
-    """Decode a UTF-8 JSON object, or raise DataFormatError."""
+    """Decode a UTF-8 JSON object, or raise DataFormatError.
+
+    A `\\ud800`-style escape of a lone surrogate (half an emoji, which JavaScript's
+    JSON.stringify writes for a broken string) is not valid Unicode: such code points are
+    replaced by U+FFFD in every string value, so the comment is still scored (a 400 would let
+    Coral publish it unmoderated) and the answer can be encoded.
+    """
     if not body.strip():
         raise DataFormatError("the request body is empty; send a JSON object")
     try:
@@ -27,9 +36,38 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
         raise DataFormatError(f"malformed JSON: {exc.msg} at line {exc.lineno}") from None
     except RecursionError:
         raise DataFormatError("malformed JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer over Python's 4,300-digit conversion limit
+        message = str(exc).split(";")[0].split(":")[0]
+        raise DataFormatError(f"malformed JSON: {message}") from None
     if not isinstance(value, dict):
         raise DataFormatError("the request body must be a JSON object")
+    if _ESCAPED_SURROGATE.search(body):
+        value = _without_surrogates(value)
     return value
+
+
+def _without_surrogates(value: Any) -> Any:
+    """`value` with lone surrogates in its strings (keys included) replaced by U+FFFD.
+
+    Iterative, so a deeply nested body that json accepted cannot overflow the stack here.
+    """
+    fixed: dict | list = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, dict | list]] = [(value, fixed)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            if isinstance(item, str):
+                item = _SURROGATE.sub("\ufffd", item)
+            elif isinstance(item, dict | list):
+                child: dict | list = {} if isinstance(item, dict) else []
+                stack.append((item, child))
+                item = child
+            if isinstance(target, dict):
+                target[_SURROGATE.sub("\ufffd", key)] = item
+            else:
+                target.append(item)
+    return fixed
 
 
 def field(obj: dict[str, Any], name: str, kind: type | tuple[type, ...], where: str = "") -> Any:
