@@ -20,7 +20,9 @@ from ._app import command, reported_errors
 @command
 def serve_cli(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")
+    ] = 8000,
     model: Annotated[
         Path | None, typer.Option(help="Model directory (default: models/ or MODERATION_MODELS).")
     ] = None,
@@ -58,6 +60,29 @@ def serve_cli(
     max_batch: Annotated[
         int, typer.Option(help="Most comments scored together in one model call.")
     ] = 32,
+    score_timeout: Annotated[
+        float, typer.Option(help="Seconds a /v1 request may wait for the model (then 503).")
+    ] = 5.0,
+    coral_timeout: Annotated[
+        float,
+        typer.Option(help="Seconds a /coral request may wait for the model; keep it under "
+                     "the phase's timeout in Coral."),
+    ] = 0.15,
+    coral_on_timeout: Annotated[
+        str, typer.Option(help="/coral answer when scoring is late: review, premod or approve.")
+    ] = "review",
+    header_timeout: Annotated[
+        float, typer.Option(help="Seconds a client may take to send a request's headers.")
+    ] = 10.0,
+    body_timeout: Annotated[
+        float, typer.Option(help="Seconds a client may take to send a request's body.")
+    ] = 30.0,
+    keep_alive_timeout: Annotated[
+        float, typer.Option(help="Seconds an idle keep-alive connection stays open.")
+    ] = 5.0,
+    max_connections: Annotated[
+        int, typer.Option(help="Open connections at most (one more gets 503 and is closed).")
+    ] = 512,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
@@ -67,6 +92,7 @@ def serve_cli(
     from ..hook import Moderator
     from ..service import ServiceConfig, create_app
     from ..service.config import secrets_from_env
+    from ..service.connections import server_config
 
     with reported_errors():
         config = ServiceConfig(
@@ -81,14 +107,16 @@ def serve_cli(
             max_batch=max_batch,
             processes=processes,
             batch_wait_ms=batch_wait_ms,
+            score_timeout=score_timeout,
+            coral_timeout=coral_timeout,
+            coral_on_timeout=coral_on_timeout.lower(),
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
+            keep_alive_timeout=keep_alive_timeout,
+            max_connections=max_connections,
         )
         moderator = Moderator.load(model)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
-    uvicorn.run(
-        create_app(moderator, config),
-        host=host,
-        port=port,
-        log_level=log_level.lower(),
-        access_log=access_log,
-        server_header=False,
-    )
+    options = dict(host=host, port=port, log_level=log_level.lower(), access_log=access_log,
+                   server_header=False)  # fmt: skip
+    uvicorn.Server(server_config(create_app(moderator, config), config, **options)).run()

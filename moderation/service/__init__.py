@@ -8,7 +8,8 @@ Modules, one job each:
     coral     Coral's request shape and the decision (204 / FLAG / REJECTED / FEATURED)
     batching  scoring in a bounded thread pool, batching requests that arrive together
     (moderation.workers: optional worker processes that each load the model, --processes N)
-    app       create_app(moderator, config): the FastAPI routes and error handling
+    app       create_app(moderator, config): the FastAPI routes, error handling and deadlines
+    connections  header, body and keep-alive timeouts and a connection cap (uvicorn protocol)
 """
 
 from __future__ import annotations
