@@ -6,13 +6,25 @@ comments, read with the csv module from `moderation.settings.data_dir()`) as sig
 requests over a fixed number of concurrent keep-alive connections, and prints a table:
 throughput, latency percentiles, errors, and how the answers split (204 / FLAG / REJECTED).
 
+Two hostile scenarios follow on the same server (issue 9), each printed as its own table:
+
+- adversarial: one client keeps sending 64 KiB comments built to be slow to read (the
+  normaliser's worst pattern `1$1$...`, and markup such as `<a <a <a ...`) while a second
+  client times /healthz and /v1/score one after the other;
+- slowloris: 200 connections that send nothing; each must be closed by the server within its
+  header timeout (`--header-timeout`, 10 s by default) while /healthz keeps answering.
+
 Every loop is bounded: each worker takes request numbers from one counter until the total is
-reached, each request has a timeout, and the server is stopped (by its own pid) at the end.
+reached, the probes send a fixed number of requests, each request has a timeout, and the server
+is stopped (by its own pid) at the end.
 
     python bench/bench_coral.py [--requests 10000] [--connections 16] [--model models/]
+                                [--skip-hostile] [--server-arg=--processes --server-arg=1]
 
-Target: p99 under 50 ms and no errors. Exit status 1 when the target is missed, 0 when met or
-when there is no trained model to serve (then it says so and skips).
+Targets: under normal load p99 under 50 ms and no errors; while the adversarial client runs,
+/healthz and /v1/score answer in under 100 ms (p99); the 200 silent connections are all closed
+within the header timeout (plus 1 s). Exit status 1 when a target is missed, 0 when all are met
+or when there is no trained model to serve (then it says so and skips).
 """
 
 from __future__ import annotations
@@ -45,7 +57,11 @@ HOST = "127.0.0.1"
 SECRET_ENV = "BENCH_CORAL_SECRET"
 SOURCES = (("c3", "C3_anonymized.csv"), ("toxic_spans", "comments.csv"))
 P99_TARGET_MS = 50.0
+PROBE_TARGET_MS = 100.0
 REQUEST_TIMEOUT = 10.0
+HOSTILE_TIMEOUT = 60.0
+SILENT_CONNECTIONS = 200
+HEADER_TIMEOUT = 10.0  # `moderate serve`'s default
 
 
 def read_comments(data_dir: Path, wanted: int) -> list[str]:
@@ -151,10 +167,16 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        return await self.request("POST", path, body, headers)
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        headers = headers or {}
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         head = [
-            f"POST {path} HTTP/1.1",
+            f"{method} {path} HTTP/1.1",
             f"Host: {HOST}:{self.port}",
             f"Content-Length: {len(body)}",
         ]
@@ -269,6 +291,158 @@ def report(run: Run, requests: int, connections: int) -> bool:
     return met
 
 
+def hostile_texts(limit: int) -> list[str]:
+    """Comments of about `limit` bytes once wrapped in a Coral request, slow to read if any."""
+    size = limit - 600  # room for the rest of the request
+    return [
+        ("1$" * size)[:size],  # the normaliser's leetspeak pattern (cubic before issue 9)
+        ("<a " * size)[:size],  # html.parser: 74 s on 64 KiB
+        ("<!--" * size)[:size],
+        ("you idiot " * size)[:size],
+    ]
+
+
+def signed(raw: bytes, secret: bytes) -> dict[str, str]:
+    digest = hmac.new(secret, raw, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "X-Coral-Signature": f"sha256={digest}"}
+
+
+@dataclass
+class Probe:
+    healthz_ms: list[float] = field(default_factory=list)
+    score_ms: list[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+    hostile_ms: list[float] = field(default_factory=list)
+    hostile_answers: Counter = field(default_factory=Counter)
+
+
+async def timed(connection: Connection, method: str, path: str, body: bytes = b"",
+                headers: dict[str, str] | None = None) -> tuple[int, float]:  # fmt: skip
+    started = time.perf_counter()
+    status, _ = await asyncio.wait_for(
+        connection.request(method, path, body, headers), REQUEST_TIMEOUT
+    )
+    return status, (time.perf_counter() - started) * 1000
+
+
+async def probe(port: int, rounds: int, probe_result: Probe) -> None:
+    """/healthz then /v1/score, one after the other, `rounds` times, on one connection."""
+    connection = Connection(port)
+    score_body = json.dumps({"text": "Thanks for the clear reporting."}).encode()
+    try:
+        for _ in range(rounds):  # bounded
+            for method, path, body, into in (("GET", "/healthz", b"", probe_result.healthz_ms),
+                                              ("POST", "/v1/score", score_body,
+                                               probe_result.score_ms)):  # fmt: skip
+                try:
+                    status, ms = await timed(connection, method, path, body)
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                    probe_result.errors[f"{path} {type(exc).__name__}"] += 1
+                    connection.close()
+                    continue
+                into.append(ms)
+                if status != 200:
+                    probe_result.errors[f"{path} HTTP {status}"] += 1
+            await asyncio.sleep(0.01)
+    finally:
+        connection.close()
+
+
+async def adversarial(port: int, secret: bytes, limit: int, rounds: int) -> Probe:
+    """One client sends hostile comments to /coral while `probe` runs; stops when it ends."""
+    result = Probe()
+    bodies = [coral_body(text, i) for i, text in enumerate(hostile_texts(limit))]
+    stop = asyncio.Event()
+
+    async def attacker() -> None:
+        connection = Connection(port)
+        try:
+            for i in range(1000):  # bounded; normally stopped by the probe's end much earlier
+                if stop.is_set():
+                    break
+                raw = bodies[i % len(bodies)]
+                started = time.perf_counter()
+                try:
+                    status, payload = await asyncio.wait_for(
+                        connection.post("/coral", raw, signed(raw, secret)), HOSTILE_TIMEOUT
+                    )
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                    result.hostile_answers[type(exc).__name__] += 1
+                    connection.close()
+                    continue
+                result.hostile_ms.append((time.perf_counter() - started) * 1000)
+                answer = json.loads(payload) if payload else {}
+                result.hostile_answers[f"{status} {answer.get('status') or ''}".strip()] += 1
+        finally:
+            connection.close()
+
+    attack = asyncio.ensure_future(attacker())
+    await asyncio.sleep(0.05)  # the first hostile comment is in
+    await probe(port, rounds, result)
+    stop.set()
+    try:
+        await asyncio.wait_for(attack, HOSTILE_TIMEOUT)
+    except TimeoutError:
+        result.hostile_answers["still scoring at the end"] += 1
+    return result
+
+
+async def slowloris(port: int, count: int, header_timeout: float) -> tuple[list[float], Probe]:
+    """`count` connections that send nothing; when did the server close each? Probe meanwhile."""
+    started = time.perf_counter()
+    opened = [await asyncio.open_connection(HOST, port) for _ in range(count)]
+
+    async def closed_after(reader: asyncio.StreamReader) -> float:
+        try:
+            await asyncio.wait_for(reader.read(1), header_timeout + 10)
+        except (TimeoutError, OSError):
+            return float("inf")
+        return time.perf_counter() - started
+
+    waits = [asyncio.ensure_future(closed_after(reader)) for reader, _ in opened]
+    result = Probe()
+    await probe(port, 20, result)
+    closed = list(await asyncio.gather(*waits))
+    for _, writer in opened:
+        writer.close()
+    return closed, result
+
+
+def report_hostile(result: Probe, closed: list[float], header_timeout: float) -> bool:
+    rows = []
+    for name, values in (("/healthz", result.healthz_ms), ("/v1/score", result.score_ms)):
+        rows.append((f"{name} while adversarial", "p50 {:.1f} / p99 {:.1f} / max {:.1f} ms (n={})"
+                     .format(percentile(values, 50), percentile(values, 99),
+                             max(values, default=float("nan")), len(values))))  # fmt: skip
+    rows.append(("hostile /coral latency", "p50 {:.1f} / max {:.1f} ms (n={})".format(
+        percentile(result.hostile_ms, 50), max(result.hostile_ms, default=float("nan")),
+        len(result.hostile_ms))))  # fmt: skip
+    rows.append(("hostile /coral answers", ", ".join(
+        f"{k}: {v}" for k, v in sorted(result.hostile_answers.items())) or "none"))  # fmt: skip
+    rows.append(("probe errors", str(sum(result.errors.values()))
+                 + (f" ({dict(result.errors)})" if result.errors else "")))  # fmt: skip
+    done = [t for t in closed if t != float("inf")]
+    rows.append((f"{len(closed)} silent connections", "all closed after {:.2f} s (first "
+                 "{:.2f} s); {} still open".format(max(closed, default=float("nan")),
+                                                   min(closed, default=float("nan")),
+                                                   len(closed) - len(done))))  # fmt: skip
+    width = max(len(name) for name, _ in rows)
+    print(f"\n{'hostile clients':<{width}}  value")
+    print(f"{'-' * width}  {'-' * 24}")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    probes = result.healthz_ms + result.score_ms
+    met = (
+        not result.errors
+        and percentile(probes, 99) < PROBE_TARGET_MS
+        and len(done) == len(closed)
+        and max(closed, default=0.0) < header_timeout + 1.0
+    )
+    print(f"\ntarget probes p99 < {PROBE_TARGET_MS:.0f} ms while adversarial, silent connections "
+          f"closed within {header_timeout:g} s + 1 s: {'met' if met else 'MISSED'}")
+    return met
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10_000)
@@ -279,6 +453,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--server-arg", action="append", default=[], help="extra `moderate serve` option"
     )
+    parser.add_argument("--skip-hostile", action="store_true",
+                        help="only the normal load, not the adversarial and slowloris clients")
+    parser.add_argument("--probe-rounds", type=int, default=100)
+    parser.add_argument("--header-timeout", type=float, default=HEADER_TIMEOUT,
+                        help="passed to the server as --header-timeout")  # fmt: skip
     args = parser.parse_args(argv)
 
     model = settings.model_dir(args.model)
@@ -302,7 +481,10 @@ def main(argv: list[str] | None = None) -> int:
     secret = os.urandom(16).hex()
     port = free_port()
     base = f"http://{HOST}:{port}"
-    server = start_server(port, model, secret, args.server_arg)
+    server_args = ["--header-timeout", str(args.header_timeout), *args.server_arg]
+    server = start_server(port, model, secret, server_args)
+    hostile: Probe | None = None
+    closed: list[float] = []
     try:
         health = wait_ready(server, base)
         print(f"server pid {server.pid} on {base}, model trained {health['model']['trained_at']}")
@@ -318,9 +500,15 @@ def main(argv: list[str] | None = None) -> int:
         batches = scoring.get("batches", 0) - before.get("batches", 0)
         comments = scoring.get("comments", 0) - before.get("comments", 0)
         run.mean_batch = comments / batches if batches else 0.0
+        if not args.skip_hostile:
+            hostile = asyncio.run(adversarial(port, secret.encode(), 65536, args.probe_rounds))
+            closed, _ = asyncio.run(slowloris(port, SILENT_CONNECTIONS, args.header_timeout))
     finally:
         stop_server(server)
-    return 0 if report(run, len(bodies), args.connections) else 1
+    met = report(run, len(bodies), args.connections)
+    if hostile is not None:
+        met = report_hostile(hostile, closed, args.header_timeout) and met
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
