@@ -40,8 +40,10 @@ from . import kernels
 from .features import CHAR_NGRAMS, WORD_NGRAMS
 from .normalize import normalize_chunk, tokenize
 
-# Tokens held in the slot table before it is reset (chunks are reset with it).
+# Tokens held in the slot table before it is reset (chunks are reset with it), and characters of
+# chunk keys held: distinct long chunks are rare in real text but cheap for an attacker to send.
 _CACHE_MAX = 300_000
+_CHUNK_CHARS_MAX = 32 << 20
 # Reasons listed per flagged rule.
 REASONS_TOP = 3
 # A text whose chunks include this many one-character tokens is tokenised by
@@ -110,6 +112,7 @@ class _Tables:
         self.wid = _Grow(np.int64, np.full(n_bigrams, -1), capacity=room)
         self.letter = _Grow(np.int8, np.zeros(n_bigrams), capacity=room)
         self.chunk_of: dict[str, int] = {}
+        self.chunk_chars = 0
         self.k_start = _Grow(np.int64)
         self.k_len = _Grow(np.int64)
         self.k_single = _Grow(np.int64)
@@ -159,6 +162,7 @@ class _Tables:
         self.k_single.extend([int(len(tokens) == 1 and len(tokens[0]) == 1)])
         self.k_slots.extend(slots)
         self.chunk_of[chunk] = cid
+        self.chunk_chars += len(chunk)
         return cid
 
 
@@ -361,7 +365,7 @@ class FastScorer:
 
     def _current_tables(self) -> _Tables:
         tables = self._tables
-        if tables.n_tokens >= _CACHE_MAX:
+        if tables.n_tokens >= _CACHE_MAX or tables.chunk_chars >= _CHUNK_CHARS_MAX:
             with self._lock:
                 if self._tables is tables:
                     self._tables = _Tables(self)
