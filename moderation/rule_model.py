@@ -17,7 +17,7 @@ Reasons are given for each flagged rule: the words that pushed its score up most
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -118,6 +118,26 @@ class RulesModel:
     def rule_ids(self) -> list[str]:
         return [rule.id for rule in self.rules]
 
+    def to_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """(arrays, JSON metadata) that `from_state` rebuilds this model from."""
+        meta = {"rules": [asdict(rule) for rule in self.rules], "thresholds": self.thresholds}
+        return self.scorer.to_arrays(), meta
+
+    @classmethod
+    def from_state(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> RulesModel:
+        """Rebuild a model saved by `to_state`; ValueError names what is malformed."""
+        scorer = FastScorer.from_arrays(arrays)
+        try:
+            rules = [Rule(**{**entry, "labels": tuple(entry.get("labels", ()))})
+                     for entry in meta["rules"]]
+            thresholds = {rule.id: _thresholds_of(meta["thresholds"].get(rule.id))
+                          for rule in rules}
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"rules metadata is malformed: {exc!r}") from exc
+        if len(rules) != len(scorer.intercept):
+            raise ValueError(f"{len(rules)} rules but weights for {len(scorer.intercept)}")
+        return cls(rules, scorer, thresholds)
+
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.scorer.predict_proba(texts)
 
@@ -179,6 +199,19 @@ class RulesModel:
                       np.array([r.kind == "violation" for r in self.rules]))
             self.__dict__["_limits"] = cached
         return cached
+
+
+def _thresholds_of(entry: Any) -> dict[str, float | None] | None:
+    if entry is None:
+        return None
+    if not isinstance(entry, dict):
+        raise TypeError(f"thresholds {entry!r} are not a mapping")
+    out: dict[str, float | None] = {}
+    for name, value in entry.items():
+        if value is not None and not isinstance(value, int | float):
+            raise TypeError(f"threshold {name} = {value!r} is not a number")
+        out[str(name)] = None if value is None else float(value)
+    return out
 
 
 def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],

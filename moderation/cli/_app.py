@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 import typer
 
@@ -30,6 +31,14 @@ def reported_errors() -> Iterator[None]:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(code=1) from None
+
+
+# Loading (and, for `train`, signing) models with an HMAC key; the environment variable is the
+# better place for it, since other local users can read a process's arguments.
+trusted_key_option = Annotated[str | None, typer.Option(
+    "--trusted-key", envvar="MODERATION_MODEL_KEY", show_envvar=True,
+    help="Refuse models whose manifest is not signed with this key (prefer the environment "
+         "variable: arguments are visible to other users).")]
 
 
 def command(fn: Callable) -> Callable:
