@@ -107,7 +107,7 @@ def save_model(path: str | os.PathLike[str], kind: str, arrays: dict[str, np.nda
     tmp_manifest = tmp_model + ".manifest"
     try:
         with open(tmp_model, "wb") as handle:
-            np.savez(handle, **arrays)
+            np.savez_compressed(handle, **arrays)
         manifest = {
             "kind": kind,
             "format": FORMAT,

@@ -27,6 +27,7 @@ from sklearn.pipeline import Pipeline
 from .classifiers import RuleClassifiers
 from .fast import FastScorer
 from .features import build_features
+from .normalize import tokenize
 from .rules import Rule
 
 # Default operating points. A violation goes to review at the score that catches REVIEW_RECALL
@@ -108,6 +109,21 @@ def rule_metrics(y: np.ndarray, p: np.ndarray, thresholds: dict | None,
     return out
 
 
+# Under this many characters a text may be words-free ("a", "?", ":)"); checked by tokenising.
+_SHORT_TEXT = 64
+
+
+def _without_words(texts: list[str]) -> np.ndarray:
+    """True for each text with no token of two or more characters. Such a text carries no
+    evidence: its one short token alone fills the L2-normalised tf-idf row, so its score says
+    only how that letter was used in training (`a` scored 0.89 toxic). It is not scored."""
+    out = np.zeros(len(texts), dtype=bool)
+    for i, text in enumerate(texts):
+        if len(text) < _SHORT_TEXT and all(len(token) < 2 for token in tokenize(text)):
+            out[i] = True
+    return out
+
+
 @dataclass
 class RulesModel:
     rules: list[Rule]
@@ -147,6 +163,9 @@ class RulesModel:
         review, reject, violation = self._limit_arrays()
         word, char, _ = self.scorer.featurize(texts, self._explain_from() if reasons else None)
         proba = self.scorer._proba(self.scorer.decision(word, char))
+        blank = _without_words(texts)
+        if blank.any():
+            proba[blank] = np.nan
         with np.errstate(invalid="ignore"):  # NaN (unscored) compares False
             flagged = proba >= review
             rejected = (flagged & (proba >= reject) & violation).any(axis=1)
@@ -168,7 +187,8 @@ class RulesModel:
         out: list[dict[str, Any]] = []
         for i, text in enumerate(texts):
             row = rounded[i]
-            scores = {rid: row[j] if scored[j] else None for j, rid in enumerate(ids)}
+            scores = ({rid: row[j] if scored[j] else None for j, rid in enumerate(ids)}
+                      if not blank[i] else dict.fromkeys(ids))
             out.append({"text": text, "scores": scores, "flags": flags[i], "action": action[i],
                         "reasons": explained[i]})
         return out

@@ -13,7 +13,7 @@ import typer
 from ..comments_io import FORMATS, read_comments
 from ..hook import Moderator
 from ..splitter.page_io import read_page
-from ._app import command, reported_errors, trusted_key_option
+from ._app import command, output_errors, reported_errors, trusted_key_option
 from ._safe_text import spreadsheet_safe, terminal_safe
 
 OUTPUTS = ("table", "jsonl", "csv")
@@ -30,7 +30,8 @@ def write_table(rows: list[dict[str, Any]], rule_ids: list[str]) -> None:
         typer.echo(f"{row['line']:>5}  {row['action']:<8}{cells}  {text}")
         for rule, words in row["reasons"].items():
             typer.echo(f"{'':>15}{rule}: {terminal_safe(', '.join(words))}")
-    typer.echo("(- = rule not scored: no labelled training data for it)")
+    typer.echo("(- = not scored: no labelled training data for the rule, or no word in the "
+               "comment)")
 
 
 def write_csv(rows: list[dict[str, Any]], rule_ids: list[str]) -> None:
@@ -74,10 +75,11 @@ def score_cli(
             moderator = Moderator.load(model, key=trusted_key)
             verdicts = moderator.check_many([text for _, text in comments])
             rows = [{"line": line, **v} for (line, _), v in zip(comments, verdicts, strict=True)]
-    if format == "jsonl":
-        for row in rows:
-            typer.echo(json.dumps(row, ensure_ascii=False))
-    elif format == "csv":
-        write_csv(rows, moderator.rule_ids)
-    else:
-        write_table(rows, moderator.rule_ids)
+        with output_errors():
+            if format == "jsonl":
+                for row in rows:
+                    typer.echo(json.dumps(row, ensure_ascii=False))
+            elif format == "csv":
+                write_csv(rows, moderator.rule_ids)
+            else:
+                write_table(rows, moderator.rule_ids)

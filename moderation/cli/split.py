@@ -16,7 +16,7 @@ import typer
 from .. import settings
 from ..model_files import load_splitter
 from ..splitter.page_io import read_page
-from ._app import command, reported_errors, trusted_key_option
+from ._app import command, output_errors, reported_errors, trusted_key_option
 from ._safe_text import terminal_safe
 
 
@@ -39,10 +39,11 @@ def split_cli(
         path = model or settings.model_dir() / settings.SPLITTER_MODEL_NAME
         splitter, _ = load_splitter(path, key=trusted_key)
         rows = splitter.split(text)
-    if format == "jsonl":
-        for row in rows:
-            typer.echo(json.dumps(row, ensure_ascii=False))
-        return
-    for row in rows:
-        typer.echo(f"{row['line']:>6}  {row['kind']:<11} {row['confidence']:.2f}  "
-                   f"{terminal_safe(row['text'])}")
+        with output_errors():
+            if format == "jsonl":
+                for row in rows:
+                    typer.echo(json.dumps(row, ensure_ascii=False))
+            else:
+                for row in rows:
+                    typer.echo(f"{row['line']:>6}  {row['kind']:<11} {row['confidence']:.2f}  "
+                               f"{terminal_safe(row['text'])}")

@@ -146,3 +146,18 @@ def test_output_cannot_drive_a_terminal_or_a_spreadsheet(trained_model_dir, tmp_
 def test_unknown_format_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["score", "x.txt", "--format", "xml"])
     assert result.exit_code == 2
+
+
+@needs_data
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_one_error_line(trained_model_dir, comments):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "moderation", "score", str(comments), "-m",
+                               str(trained_model_dir)], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: [Errno 28] cannot write the output: No space left on device"]
