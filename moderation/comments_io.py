@@ -60,44 +60,90 @@ def _check_length(text: str, name: str, line: int, limit: int) -> None:
                               name, line)
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines split at `\n` only (a `\r` before it is dropped). `str.splitlines` also breaks at
+    U+2028, U+0085, `\v`, `\f` and `\x1c`-`\x1e`, which would cut one comment in several and
+    put every later line number off."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _check_text(text: str, name: str, line: int, limit: int) -> None:
+    _check_length(text, name, line, limit)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DataFormatError(f"text holds a lone surrogate (U+{ord(text[exc.start]):04X}), "
+                              "which is not Unicode text", name, line) from None
+
+
+def _json_line(line: str, name: str, number: int, limit: int) -> str:
+    if len(line) > 12 * limit:  # every character escaped (\uXXXX) is 6; allow other fields
+        raise DataFormatError(f"line is {len(line):,} characters, far over the comment limit",
+                              name, number)
+    try:
+        obj = json.loads(line)
+    except RecursionError:
+        raise DataFormatError("not JSON (nested too deeply)", name, number) from None
+    except ValueError as exc:  # JSONDecodeError, or a number over Python's digit limit
+        raise DataFormatError(f"not JSON ({getattr(exc, 'msg', exc)})", name, number) from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        raise DataFormatError('each line must be an object with a string "text"', name, number)
+    _check_text(obj["text"], name, number, limit)
+    return obj["text"]
+
+
+def _csv_rows(text: str, name: str, limit: int) -> list[tuple[int, str]]:
+    """Rows of a CSV with a `text` column. Strict: a row with more cells than the header (an
+    unquoted comma) or a quote that is never closed is an error naming its line, never a
+    comment cut short or a hundred rows merged into one."""
+    out: list[tuple[int, str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    try:
+        header = next(reader, None)
+        if header is None or "text" not in header:
+            raise DataFormatError("CSV has no `text` column in its header", name, 1)
+        column = header.index("text")
+        start = reader.line_num + 1
+        for row in reader:
+            if not row:  # a blank line
+                start = reader.line_num + 1
+                continue
+            if len(row) > len(header):
+                raise DataFormatError(
+                    f"row has {len(row)} cells but the header has {len(header)} (an unquoted "
+                    "comma? quote the text)", name, start)
+            if column >= len(row):
+                raise DataFormatError("row has no `text` cell", name, start)
+            value = row[column]
+            if value.strip():
+                _check_text(value, name, start, limit)
+                out.append((start, value))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataFormatError(f"bad CSV in the row that starts here ({exc}; an unclosed "
+                              "quote?)", name, start) from None
+    return out
+
+
 def parse_comments(text: str, fmt: str, name: str, limit: int = MAX_COMMENT_CHARS
                    ) -> list[tuple[int, str]]:
     """(line number, comment) pairs in input order."""
     out: list[tuple[int, str]] = []
     if fmt == "text":
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(split_lines(text), 1):
             if line.strip():
-                _check_length(line, name, number, limit)
+                _check_text(line, name, number, limit)
                 out.append((number, line))
     elif fmt == "jsonl":
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                raise DataFormatError(f"not JSON ({exc.msg})", name, number) from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise DataFormatError('each line must be an object with a string "text"',
-                                      name, number)
-            _check_length(obj["text"], name, number, limit)
-            out.append((number, obj["text"]))
+        for number, line in enumerate(split_lines(text), 1):
+            if line.strip():
+                out.append((number, _json_line(line, name, number, limit)))
     elif fmt == "csv":
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        try:
-            if "text" not in (reader.fieldnames or []):
-                raise DataFormatError("CSV has no `text` column in its header", name, 1)
-            start = reader.line_num + 1
-            for row in reader:
-                value = row.get("text")
-                if value is None:
-                    raise DataFormatError("row has no `text` cell", name, start)
-                if value.strip():
-                    _check_length(value, name, start, limit)
-                    out.append((start, value))
-                start = reader.line_num + 1
-        except csv.Error as exc:
-            raise DataFormatError(f"bad CSV: {exc}", name, reader.line_num) from None
+        out = _csv_rows(text, name, limit)
     else:
         raise DataFormatError(f"unknown input format {fmt!r}; use one of {FORMATS}", name)
     if not out:

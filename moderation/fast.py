@@ -39,9 +39,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from . import kernels
 from .features import CHAR_NGRAMS, WORD_NGRAMS
 from .normalize import normalize_chunk, tokenize
+from .persist import array_to_strings, strings_to_array
 
-# Tokens held in the slot table before it is reset (chunks are reset with it).
+# Tokens held in the slot table before it is reset (chunks are reset with it), and characters of
+# chunk keys held: distinct long chunks are rare in real text but cheap for an attacker to send.
 _CACHE_MAX = 300_000
+_CHUNK_CHARS_MAX = 32 << 20
 # Reasons listed per flagged rule.
 REASONS_TOP = 3
 # A text whose chunks include this many one-character tokens is tokenised by
@@ -110,6 +113,7 @@ class _Tables:
         self.wid = _Grow(np.int64, np.full(n_bigrams, -1), capacity=room)
         self.letter = _Grow(np.int8, np.zeros(n_bigrams), capacity=room)
         self.chunk_of: dict[str, int] = {}
+        self.chunk_chars = 0
         self.k_start = _Grow(np.int64)
         self.k_len = _Grow(np.int64)
         self.k_single = _Grow(np.int64)
@@ -159,6 +163,7 @@ class _Tables:
         self.k_single.extend([int(len(tokens) == 1 and len(tokens[0]) == 1)])
         self.k_slots.extend(slots)
         self.chunk_of[chunk] = cid
+        self.chunk_chars += len(chunk)
         return cid
 
 
@@ -281,27 +286,43 @@ class FastScorer:
         self.scored = scored
         self._init_cache()
 
-    # -- persistence: the terms as two newline-joined strings (fast to pickle and load) --
+    # -- persistence: plain arrays (moderation.persist stores them without pickle) --
 
-    def __getstate__(self) -> dict:
-        return {"format": 2, "word_terms": "\n".join(self.word_terms),
-                "char_terms": "\n".join(self.char_terms), "idf": self.idf, "coef": self.coef,
-                "intercept": self.intercept, "scored": self.scored}
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {"word_terms": strings_to_array(self.word_terms),
+                "char_terms": strings_to_array(self.char_terms), "idf": self.idf,
+                "coef": self.coef, "intercept": self.intercept, "scored": self.scored}
 
-    def __setstate__(self, state: dict) -> None:
-        if state.get("format") == 2:
-            words, chars = state["word_terms"], state["char_terms"]
-            self._set_weights(words.split("\n") if words else [],
-                              chars.split("\n") if chars else [], state["idf"], state["coef"],
-                              state["intercept"], state["scored"])
-            return
-        # format 1 (vocabulary dicts, word and char arrays apart)
-        self._set_weights(
-            _terms(state["word_vocab"], np.arange(len(state["word_vocab"]))),
-            _terms(state["char_vocab"], np.arange(len(state["char_vocab"]))),
-            np.concatenate([state["word_idf"], state["char_idf"]]),
-            np.concatenate([state["word_coef"], state["char_coef"]]),
-            state["intercept"], state["scored"])
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> FastScorer:
+        """Rebuild a scorer from `to_arrays()`, checking every shape first: the compiled
+        kernels do not check indices, so a malformed file must be refused here."""
+        try:
+            words = array_to_strings(np.asarray(arrays["word_terms"], dtype=np.uint8))
+            chars = array_to_strings(np.asarray(arrays["char_terms"], dtype=np.uint8))
+            idf = np.ascontiguousarray(arrays["idf"], dtype=np.float64)
+            coef = np.ascontiguousarray(arrays["coef"], dtype=np.float64)
+            intercept = np.ascontiguousarray(arrays["intercept"], dtype=np.float64)
+            scored = np.asarray(arrays["scored"], dtype=bool)
+        except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"scorer arrays are incomplete or malformed: {exc}") from exc
+        n_features = len(words) + len(chars)
+        n_rules = len(intercept)
+        if (idf.shape != (n_features,) or coef.shape != (n_features, n_rules)
+                or intercept.ndim != 1 or scored.shape != (n_rules,)):
+            raise ValueError(f"scorer arrays disagree: {len(words)} word + {len(chars)} char "
+                             f"terms, idf {idf.shape}, coef {coef.shape}, intercept "
+                             f"{intercept.shape}, scored {scored.shape}")
+        if len(set(words)) != len(words) or len(set(chars)) != len(chars):
+            raise ValueError("scorer terms repeat")
+        if any(term.count(" ") > 1 for term in words):
+            raise ValueError("a word term is longer than a word pair")
+        if not (np.isfinite(idf).all() and np.isfinite(coef).all()
+                and np.isfinite(intercept).all()):
+            raise ValueError("scorer weights are not all finite")
+        scorer = cls.__new__(cls)
+        scorer._set_weights(words, chars, idf, coef, intercept, scored)
+        return scorer
 
     def _init_cache(self) -> None:
         n_word = self.n_word
@@ -361,7 +382,7 @@ class FastScorer:
 
     def _current_tables(self) -> _Tables:
         tables = self._tables
-        if tables.n_tokens >= _CACHE_MAX:
+        if tables.n_tokens >= _CACHE_MAX or tables.chunk_chars >= _CHUNK_CHARS_MAX:
             with self._lock:
                 if self._tables is tables:
                     self._tables = _Tables(self)

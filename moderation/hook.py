@@ -10,7 +10,9 @@ calls `gc.freeze()` by default (process-wide: every object alive then, the host'
 is left out of later cyclic collections; `freeze_gc=False` opts out). Scoring reads the model's
 arrays and a per-token cache whose reads and writes are atomic, so one instance may be shared by
 threads. Models are loaded only from the directory the operator names, and only after their
-manifest's sha256 and library versions check out (moderation.persist).
+manifest's sha256 (and, with a model key, its signature) check out; a model file holds arrays
+and JSON only, so loading one runs no code from it (moderation.persist). A missing or broken
+splitter affects only `split` and `check_page`: it is reported when they are called.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataFormatError, ModelLoadError
-from .persist import load_artifact, manifest_path
+from .model_files import load_rules_model, load_splitter, rules_model_path, splitter_path
+from .persist import manifest_path
 from .rule_model import RulesModel
-from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME, model_dir
+from .settings import model_dir
 
 # Below this many comments, starting work in other processes costs more than it saves.
 PARALLEL_MIN_BATCH = 4000
@@ -34,7 +37,8 @@ PARALLEL_MIN_BATCH = 4000
 class Moderator:
     def __init__(self, rules_model: RulesModel, manifest: dict[str, Any],
                  splitter: Any | None = None, splitter_manifest: dict[str, Any] | None = None,
-                 n_jobs: int = 1, model_dir_path: str | os.PathLike[str] | None = None):
+                 n_jobs: int = 1, model_dir_path: str | os.PathLike[str] | None = None,
+                 splitter_error: str | None = None):
         if n_jobs > 1 and model_dir_path is None:
             # worker processes load the model from disk: without its directory they would load
             # the default models/, which need not be the model given here
@@ -43,15 +47,21 @@ class Moderator:
         self.manifest = manifest
         self.splitter = splitter
         self.splitter_manifest = splitter_manifest
+        self.splitter_error = splitter_error
         self.n_jobs = n_jobs
         self._model_dir = model_dir_path
+        self._key: str | bytes | None = None
         self._pool: Executor | None = None
         self._pool_lock = threading.Lock()
 
     @classmethod
     def load(cls, model_dir_path: str | os.PathLike[str] | None = None,
-             n_jobs: int = 1, freeze_gc: bool = True) -> Moderator:
-        """Load `<dir>/rules.joblib` (required) and `<dir>/splitter.joblib` (if present).
+             n_jobs: int = 1, freeze_gc: bool = True, key: str | bytes | None = None
+             ) -> Moderator:
+        """Load `<dir>/rules.npz` (required) and `<dir>/splitter.npz` (if present), each
+        checked against its manifest; with `key` (or $MODERATION_MODEL_KEY) each manifest must
+        also carry a matching HMAC signature. A splitter that fails its checks is not an error
+        here: `split` and `check_page` report it.
 
         With `freeze_gc` (the default), `gc.freeze()` is called once loaded: Python's cyclic
         garbage collector then skips every object alive in the process at that point (the
@@ -64,25 +74,26 @@ class Moderator:
         n_jobs equal parts, one in the calling thread and the others in n_jobs - 1 worker
         processes (started on first use, each loading the same checked model); smaller
         batches stay in this process."""
-        directory = model_dir(model_dir_path)
-        path = Path(directory)
-        if path.is_file():  # a rules model file named directly
-            rules_path, directory = path, path.parent
-        else:
-            rules_path = Path(directory) / RULES_MODEL_NAME
-        rules_model, manifest = load_artifact(rules_path, kind="rules")
-        if not isinstance(rules_model, RulesModel):
-            raise ModelLoadError(f"{rules_path} does not hold a rules model")
+        path = Path(model_dir(model_dir_path))
+        rules_path = rules_model_path(path)
+        directory = rules_path.parent
+        rules_model, manifest = load_rules_model(rules_path, key)
         # The compiled kernels are loaded from numba's cache (or compiled) on first use: do it
         # here, so that load time is honest and the first comment is not slow.
         rules_model.verdicts(["warm up, you idiot"])
-        splitter = splitter_manifest = None
-        splitter_path = Path(directory) / SPLITTER_MODEL_NAME
-        if splitter_path.exists() or manifest_path(splitter_path).exists():
-            splitter, splitter_manifest = load_artifact(splitter_path, kind="splitter")
+        splitter = splitter_manifest = splitter_error = None
+        split_path = splitter_path(directory)
+        if split_path.exists() or manifest_path(split_path).exists():
+            try:
+                splitter, splitter_manifest = load_splitter(split_path, key)
+            except ModelLoadError as exc:
+                splitter_error = str(exc)
         if freeze_gc:
             gc.freeze()
-        return cls(rules_model, manifest, splitter, splitter_manifest, n_jobs, directory)
+        moderator = cls(rules_model, manifest, splitter, splitter_manifest, n_jobs, directory,
+                        splitter_error)
+        moderator._key = key  # worker processes load the same model with the same key
+        return moderator
 
     @property
     def rule_ids(self) -> list[str]:
@@ -95,6 +106,9 @@ class Moderator:
     def check_many(self, texts: list[str], reasons: bool = True) -> list[dict[str, Any]]:
         """Score comments in one batch; one verdict per text, in order. `reasons=False` skips
         the explanations (a pre-moderation hook that only needs the action)."""
+        if isinstance(texts, str | bytes):
+            raise DataFormatError("check_many takes a list of comments, not one string "
+                                  "(use check for one comment)")
         texts = list(texts)
         for i, text in enumerate(texts):
             if not isinstance(text, str):
@@ -112,7 +126,7 @@ class Moderator:
 
         with self._pool_lock:
             if self._pool is None:
-                self._pool = start_pool(self._model_dir, self.n_jobs - 1)
+                self._pool = start_pool(self._model_dir, self.n_jobs - 1, key=self._key)
         size = -(-len(texts) // self.n_jobs)
         parts = [texts[i:i + size] for i in range(0, len(texts), size)]
         futures = [self._pool.submit(check_many_in_worker, part, reasons, False)
@@ -133,8 +147,8 @@ class Moderator:
     def split(self, text: str) -> list[dict[str, Any]]:
         """Label each non-empty line of a page body, comment or boilerplate."""
         if self.splitter is None:
-            raise ModelLoadError("no splitter model beside the rules model: run "
-                                 "`moderate train --only split`")
+            raise ModelLoadError(self.splitter_error or "no splitter model beside the rules "
+                                 "model: run `moderate train --only split`")
         return self.splitter.split(text)
 
     def check_page(self, text: str) -> list[dict[str, Any]]:

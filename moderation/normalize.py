@@ -6,7 +6,12 @@ Obfuscation should not hide words from the model, so before vectorising we
 - rebuild masked profanity (`f*ck`, `sh!t`, `a**hole`) from a short list of the words it hides,
 - read leetspeak inside words that mix letters and digits (`sh1t`, `b1tch`, `idi0t`),
 - join spaced-out letters (`s t u p i d`, `i.d.i.o.t`) and cap letter runs at two (`stuuupid`),
-- tokenise with nltk's TweetTokenizer rules, keeping words, numbers and `!`/`?` runs.
+- tokenise into words, numbers and `!`/`?` runs, each cut to MAX_TOKEN characters.
+
+Every comment may be written by an attacker, so all of this runs in time linear in the text's
+length: the rewrites are single left-to-right scans over runs of one character class (no
+backtracking regular expressions), and only chunks of up to MAX_REWRITE_CHUNK characters are
+rewritten at all (tests/test_linear_time.py holds the 64 KiB / 8 KiB time ratio near 8).
 
 The output is the tokens joined by single spaces, so that the word and char_wb vectorisers and
 the fast featuriser (moderation.fast) all see the same words.
@@ -45,11 +50,17 @@ _PROFANITY_BY_LEN: dict[int, tuple[str, ...]] = {}
 for _word in PROFANITY:
     _PROFANITY_BY_LEN[len(_word)] = (*_PROFANITY_BY_LEN.get(len(_word), ()), _word)
 
-_MASKED = re.compile(r"(?<![\w*#@$!%])[a-z][a-z*#@$!%.]*[*#%!][a-z*#@$!%]*")
-_LEETABLE = re.compile(r"\b(?=[a-z0-9@$|+]*[0-9@$|+][a-z0-9@$|+]*[a-z])[a-z0-9@$|+]{3,}")
+# Longer chunks are not one obfuscated word: they get tokens only, never the rewrites below.
+MAX_REWRITE_CHUNK = 64
+# Tokens are cut to this many characters (no word is longer; it bounds the work per token).
+MAX_TOKEN = 64
+_MASK_CHARS = frozenset("*#%!")
+_MASKABLE = frozenset("abcdefghijklmnopqrstuvwxyz*#@$!%")
+_LEET_CHARS = frozenset("0123456789@$|+")
+_LEETABLE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$|+")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_SEPARATORS = frozenset(".-_*")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s|am|pm|k|m|ish|yr|yrs|mm|cm|km|kg|lb|lbs|g|x)\Z")
-_SPACED = re.compile(r"(?<![a-z])(?:[a-z][.\-_*]){2,}[a-z](?![a-z])")
-_SPACE_SEP = re.compile(r"[.\-_*]")
 _RUNS = re.compile(r"([a-z])\1{2,}")
 # Words (with inner apostrophes), numbers, and runs of ! or ? (shouting is a signal).
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[!?]+")
@@ -64,24 +75,108 @@ def fold_unicode(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _unmask(match: re.Match[str]) -> str:
-    token = match.group(0).rstrip(".!")
-    tail = match.group(0)[len(token):]
-    candidates = _PROFANITY_BY_LEN.get(len(token), ())
-    fits = [w for w in candidates
-            if all(a == b or not a.isalpha() for a, b in zip(token, w, strict=True))]
-    return (fits[0] + tail) if len(fits) == 1 else match.group(0)
+# The rewrites below scan a chunk once, left to right, over maximal runs of one character
+# class: no regular expression with nested or overlapping quantifiers touches user text, so the
+# work is linear in its length whatever an attacker types (issue 9).
+
+def _runs(word: str, members: frozenset[str]) -> list[tuple[int, int]]:
+    """(start, end) of each maximal run of characters in `members`."""
+    spans: list[tuple[int, int]] = []
+    start = -1
+    for i, ch in enumerate(word):
+        if ch in members:
+            if start < 0:
+                start = i
+        elif start >= 0:
+            spans.append((start, i))
+            start = -1
+    if start >= 0:
+        spans.append((start, len(word)))
+    return spans
 
 
-def _unleet(match: re.Match[str]) -> str:
-    token = match.group(0)
-    if token.isdigit() or _ORDINAL.match(token):
-        return token
-    return token.translate(_LEET)
+def _replace_runs(word: str, members: frozenset[str], rewrite) -> str:
+    spans = _runs(word, members)
+    if not spans:
+        return word
+    out: list[str] = []
+    done = 0
+    for start, end in spans:
+        out.append(word[done:start])
+        out.append(rewrite(word[start:end], word[start - 1] if start else ""))
+        done = end
+    out.append(word[done:])
+    return "".join(out)
 
 
-def _unspace(match: re.Match[str]) -> str:
-    return _SPACE_SEP.sub("", match.group(0))
+def _unmask(run: str, before: str) -> str:
+    """A masked word (`f*ck`, `sh!t`, `a**hole`) rebuilt when exactly one listed word fits.
+
+    It must start with a letter, follow no letter, digit or `_`, and hide letters behind one of
+    `* # % !`. With a single letter shown (`f**`) several words could be meant, and guessing
+    wrong can turn a masked swear into a slur: such a token is rebuilt only from 4 letters up."""
+    if before.isalnum() or before == "_" or run[0] not in _LETTERS:
+        return run
+    token = run.rstrip("!")
+    tail = run[len(token):]
+    if not any(ch in _MASK_CHARS for ch in token[1:]):
+        return run
+    shown = sum(ch in _LETTERS for ch in token)
+    if shown < 2 and len(token) < 4:
+        return run
+    fits = [w for w in _PROFANITY_BY_LEN.get(len(token), ())
+            if all(a == b or a not in _LETTERS for a, b in zip(token, w, strict=True))]
+    return (fits[0] + tail) if len(fits) == 1 else run
+
+
+def _unleet(run: str, before: str) -> str:
+    """Leetspeak read inside a word that mixes letters and digits (`sh1t`, `b1tch`): a run of
+    3+ letters/digits/`@$|+` with such a character before one of its letters; plain numbers and
+    ordinals (`3rd`, `10k`) are left alone."""
+    if before == "_" or before.isalnum():
+        return run
+    lead = len(run) - len(run.lstrip("@$|+"))  # a word starts at a letter or digit
+    if lead:
+        return run[:lead] + _unleet(run[lead:], "") if lead < len(run) else run
+    if len(run) < 3:
+        return run
+    seen_leet = False
+    for ch in run:
+        if ch in _LEET_CHARS:
+            seen_leet = True
+        elif seen_leet:  # a letter after a leet character
+            break
+    else:
+        return run
+    if _ORDINAL.match(run):
+        return run
+    return run.translate(_LEET)
+
+
+def _join_separated_letters(word: str) -> str:
+    """`i.d.i.o.t` / `s-t-u-p-i-d` -> `idiot` / `stupid`: three or more single letters, each
+    next to no other letter, joined by `. - _ *`."""
+    if not any(ch in _SEPARATORS for ch in word):
+        return word
+    out: list[str] = []
+    i, n = 0, len(word)
+    while i < n:
+        if word[i] in _LETTERS and (i == 0 or word[i - 1] not in _LETTERS):
+            j = i
+            letters = [word[i]]
+            while j + 2 < n and word[j + 1] in _SEPARATORS and word[j + 2] in _LETTERS:
+                j += 2
+                letters.append(word[j])
+            if j + 1 < n and word[j + 1] in _LETTERS and len(letters) > 1:
+                j -= 2  # the last letter starts a longer word: it is not one of the run
+                letters.pop()
+            if len(letters) >= 3:
+                out.append("".join(letters))
+                i = j + 1
+                continue
+        out.append(word[i])
+        i += 1
+    return "".join(out)
 
 
 def _normalize_word(word: str) -> list[str]:
@@ -93,11 +188,12 @@ def _normalize_word(word: str) -> list[str]:
         return ["user"]
     if "&" in word:
         word = html.unescape(word)
-    word = _MASKED.sub(_unmask, word)
-    word = _LEETABLE.sub(_unleet, word)
-    word = _SPACED.sub(_unspace, word)
+    if len(word) <= MAX_REWRITE_CHUNK:
+        word = _replace_runs(word, _MASKABLE, _unmask)
+        word = _replace_runs(word, _LEETABLE, _unleet)
+        word = _join_separated_letters(word)
     word = _RUNS.sub(r"\1\1", word)
-    return _TOKEN.findall(word)
+    return [token[:MAX_TOKEN] for token in _TOKEN.findall(word)]
 
 
 # Distinct chunks are few next to their occurrences (Zipf), so each is normalised once. Plain
@@ -132,9 +228,10 @@ def normalize_chunk(chunk: str) -> list[str]:
     normal = _WORD_CACHE.get(chunk)
     if normal is None:
         normal = _normalize_word(chunk)
-        if len(_WORD_CACHE) >= _WORD_CACHE_MAX:
-            _WORD_CACHE.clear()
-        _WORD_CACHE[chunk] = normal
+        if len(chunk) <= MAX_REWRITE_CHUNK:  # long chunks are rare in real text; an attacker
+            if len(_WORD_CACHE) >= _WORD_CACHE_MAX:  # could fill the cache with them
+                _WORD_CACHE.clear()
+            _WORD_CACHE[chunk] = normal
     return normal
 
 

@@ -1,9 +1,17 @@
-"""Saving and loading models safely.
+"""Saving and loading models without running code from the model file.
 
-A model is a joblib pickle plus a JSON manifest beside it (`<name>.manifest.json`) that records
-the file's sha256, the library versions it was made with, and what the trainer wants to say
-about it (rules, thresholds, sources, metrics). Unpickling runs code, so `load_artifact` refuses
-a file whose hash or library versions do not match its manifest, before it unpickles anything.
+A model is two files: `<name>.npz`, numpy arrays only (loaded with `allow_pickle=False`, so an
+object array or a pickle inside is refused, never executed), and `<name>.npz.manifest.json`:
+the model's kind, the storage format, the sha256 of the arrays file, the library versions it
+was made with, the model's own metadata (rules, thresholds, shapes: plain JSON) and what the
+trainer wants to say about it (sources, metrics).
+
+A checksum beside a file only catches accidents: whoever can replace the arrays can replace the
+manifest too. A site that wants to refuse models it did not make sets a key
+(`MODERATION_MODEL_KEY`, or `--trusted-key` on the CLI): training then signs the manifest with
+HMAC-SHA256, and loading with a key refuses a manifest that is unsigned or signed otherwise.
+Nothing in either file can run code, signed or not; the signature guards against a swapped
+model (other weights, other thresholds), not against code.
 
 Both files are written to temporary names in the target directory and renamed into place, so a
 failed or interrupted training run leaves the previous model intact.
@@ -12,37 +20,51 @@ failed or interrupted training run leaves the previous model intact.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import platform
 import tempfile
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import joblib
-import numpy
+import numpy as np
 import scipy
 import sklearn
 
 from .errors import ModelLoadError
 
 MANIFEST_SUFFIX = ".manifest.json"
+# Bumped when the layout of the arrays or the metadata changes; a model of another format is
+# refused with a "retrain" message rather than misread.
+FORMAT = 3
+KEY_ENV = "MODERATION_MODEL_KEY"
+_MAX_MANIFEST_BYTES = 16 << 20
 
 
 def library_versions() -> dict[str, str]:
-    """Versions that must match between the process that saved a model and the one loading it."""
+    """Versions of the libraries a model was made with (recorded; the arrays do not depend on
+    them, so they are not required to match)."""
     return {
         "python": ".".join(platform.python_version_tuple()[:2]),
         "scikit-learn": sklearn.__version__,
-        "joblib": joblib.__version__,
-        "numpy": numpy.__version__,
+        "numpy": np.__version__,
         "scipy": scipy.__version__,
     }
 
 
 def manifest_path(model_path: Path) -> Path:
     return model_path.with_name(model_path.name + MANIFEST_SUFFIX)
+
+
+def model_key(explicit: str | bytes | None = None) -> bytes | None:
+    """The signing key: an explicit one, else $MODERATION_MODEL_KEY, else None (unsigned)."""
+    key = explicit if explicit is not None else os.environ.get(KEY_ENV)
+    if key is None or key == "":
+        return None
+    return key.encode("utf-8") if isinstance(key, str) else key
 
 
 def sha256_of(path: Path) -> str:
@@ -53,25 +75,55 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def save_artifact(obj: Any, path: str | os.PathLike[str], kind: str, info: dict[str, Any]) -> dict:
-    """Write `obj` and its manifest atomically; return the manifest."""
+def _signature(manifest: dict[str, Any], key: bytes) -> str:
+    unsigned = {k: v for k, v in manifest.items() if k != "signature"}
+    canonical = json.dumps(unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hmac.new(key, canonical.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def strings_to_array(strings: list[str]) -> np.ndarray:
+    """A list of newline-free strings as one uint8 array (UTF-8, newline-joined)."""
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def array_to_strings(blob: np.ndarray) -> list[str]:
+    text = blob.tobytes().decode("utf-8")
+    return text.split("\n") if text else []
+
+
+def save_model(path: str | os.PathLike[str], kind: str, arrays: dict[str, np.ndarray],
+               meta: dict[str, Any], info: dict[str, Any] | None = None,
+               key: str | bytes | None = None) -> dict[str, Any]:
+    """Write `arrays` and the manifest (with `meta` and `info`) atomically; return the manifest.
+
+    Signed with `key` (or $MODERATION_MODEL_KEY) when one is set."""
     path = Path(path)
+    for name, array in arrays.items():
+        if np.asarray(array).dtype.hasobject:
+            raise TypeError(f"array {name!r} holds Python objects; models store plain arrays")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_model = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp_manifest = tmp_model + ".manifest"
     try:
-        joblib.dump(obj, tmp_model, compress=3)
+        with open(tmp_model, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
         manifest = {
             "kind": kind,
+            "format": FORMAT,
             "file": path.name,
             "sha256": sha256_of(Path(tmp_model)),
             "versions": library_versions(),
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            **info,
+            "model": meta,
+            **(info or {}),
         }
+        secret = model_key(key)
+        if secret is not None:
+            manifest["signature"] = _signature(manifest, secret)
         with open(tmp_manifest, "w", encoding="utf-8") as handle:
-            json.dump(manifest, handle, indent=2, sort_keys=False)
+            json.dump(manifest, handle, indent=2, sort_keys=False, allow_nan=False,
+                      default=_jsonable)
             handle.write("\n")
         os.replace(tmp_model, path)
         os.replace(tmp_manifest, manifest_path(path))
@@ -80,6 +132,14 @@ def save_artifact(obj: Any, path: str | os.PathLike[str], kind: str, info: dict[
             if os.path.exists(leftover):
                 os.unlink(leftover)
     return manifest
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -91,32 +151,59 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not mpath.exists():
         raise ModelLoadError(f"model {path} has no manifest {mpath.name}; refusing to load it")
     try:
-        return json.loads(mpath.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        if mpath.stat().st_size > _MAX_MANIFEST_BYTES:
+            raise ModelLoadError(f"manifest {mpath} is implausibly large; refusing to read it")
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
         raise ModelLoadError(f"manifest {mpath} is unreadable: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise ModelLoadError(f"manifest {mpath} is not a JSON object; refusing to load {path}")
+    return manifest
 
 
-def load_artifact(path: str | os.PathLike[str], kind: str) -> tuple[Any, dict[str, Any]]:
-    """Check `path` against its manifest, then unpickle it. Returns (object, manifest)."""
-    path = Path(path)
-    manifest = read_manifest(path)
+def check_manifest(path: Path, manifest: dict[str, Any], kind: str,
+                   key: str | bytes | None = None) -> None:
+    """Raise ModelLoadError unless `manifest` describes a `kind` model in this format, signed
+    with the key when one is set, and matches the file at `path`."""
     if manifest.get("kind") != kind:
         raise ModelLoadError(f"{path} is a {manifest.get('kind')!r} model, expected {kind!r}")
+    if manifest.get("format") != FORMAT:
+        raise ModelLoadError(f"{path} is in storage format {manifest.get('format')!r}, this "
+                             f"version reads format {FORMAT}; retrain it")
+    if not isinstance(manifest.get("model"), dict):
+        raise ModelLoadError(f"{path}: its manifest has no model metadata; retrain it")
+    secret = model_key(key)
+    if secret is not None:
+        given = manifest.get("signature")
+        if not isinstance(given, str):
+            raise ModelLoadError(f"{path}: its manifest is not signed and a model key is set; "
+                                 "refusing it")
+        if not hmac.compare_digest(given, _signature(manifest, secret)):
+            raise ModelLoadError(f"{path}: its manifest's signature does not match the model "
+                                 "key; refusing it")
     actual = sha256_of(path)
     if actual != manifest.get("sha256"):
         raise ModelLoadError(
             f"{path} does not match its manifest (sha256 {actual[:12]}… != "
             f"{str(manifest.get('sha256'))[:12]}…): corrupt or replaced; retrain it"
         )
-    saved, here = manifest.get("versions", {}), library_versions()
-    differ = [f"{k} {saved.get(k)} != {v}" for k, v in here.items() if saved.get(k) != v]
-    if differ:
-        raise ModelLoadError(
-            f"{path} was saved with other library versions ({'; '.join(differ)}); retrain it"
-        )
+
+
+def load_model(path: str | os.PathLike[str], kind: str, key: str | bytes | None = None
+               ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Check `path` against its manifest, then read its arrays (never unpickling anything).
+
+    Returns (arrays, manifest); the model's own metadata is `manifest["model"]`."""
+    path = Path(path)
+    manifest = read_manifest(path)
+    check_manifest(path, manifest, kind, key)
     try:
-        obj = joblib.load(path)
-    except Exception as exc:  # a truncated or foreign pickle can raise almost anything
-        name = exc.__class__.__name__
-        raise ModelLoadError(f"{path} could not be loaded: {name}: {exc}") from exc
-    return obj, manifest
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError("one bare array, not a set of named arrays")
+        with data:
+            arrays = {name: data[name] for name in data.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise ModelLoadError(f"{path} is not a model's arrays file (pickles are refused): "
+                             f"{exc.__class__.__name__}: {exc}") from exc
+    return arrays, manifest

@@ -17,7 +17,7 @@ Reasons are given for each flagged rule: the words that pushed its score up most
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ from sklearn.pipeline import Pipeline
 from .classifiers import RuleClassifiers
 from .fast import FastScorer
 from .features import build_features
+from .normalize import tokenize
 from .rules import Rule
 
 # Default operating points. A violation goes to review at the score that catches REVIEW_RECALL
@@ -108,6 +109,21 @@ def rule_metrics(y: np.ndarray, p: np.ndarray, thresholds: dict | None,
     return out
 
 
+# Under this many characters a text may be words-free ("a", "?", ":)"); checked by tokenising.
+_SHORT_TEXT = 64
+
+
+def _without_words(texts: list[str]) -> np.ndarray:
+    """True for each text with no token of two or more characters. Such a text carries no
+    evidence: its one short token alone fills the L2-normalised tf-idf row, so its score says
+    only how that letter was used in training (`a` scored 0.89 toxic). It is not scored."""
+    out = np.zeros(len(texts), dtype=bool)
+    for i, text in enumerate(texts):
+        if len(text) < _SHORT_TEXT and all(len(token) < 2 for token in tokenize(text)):
+            out[i] = True
+    return out
+
+
 @dataclass
 class RulesModel:
     rules: list[Rule]
@@ -118,6 +134,26 @@ class RulesModel:
     def rule_ids(self) -> list[str]:
         return [rule.id for rule in self.rules]
 
+    def to_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """(arrays, JSON metadata) that `from_state` rebuilds this model from."""
+        meta = {"rules": [asdict(rule) for rule in self.rules], "thresholds": self.thresholds}
+        return self.scorer.to_arrays(), meta
+
+    @classmethod
+    def from_state(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> RulesModel:
+        """Rebuild a model saved by `to_state`; ValueError names what is malformed."""
+        scorer = FastScorer.from_arrays(arrays)
+        try:
+            rules = [Rule(**{**entry, "labels": tuple(entry.get("labels", ()))})
+                     for entry in meta["rules"]]
+            thresholds = {rule.id: _thresholds_of(meta["thresholds"].get(rule.id))
+                          for rule in rules}
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"rules metadata is malformed: {exc!r}") from exc
+        if len(rules) != len(scorer.intercept):
+            raise ValueError(f"{len(rules)} rules but weights for {len(scorer.intercept)}")
+        return cls(rules, scorer, thresholds)
+
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.scorer.predict_proba(texts)
 
@@ -127,6 +163,9 @@ class RulesModel:
         review, reject, violation = self._limit_arrays()
         word, char, _ = self.scorer.featurize(texts, self._explain_from() if reasons else None)
         proba = self.scorer._proba(self.scorer.decision(word, char))
+        blank = _without_words(texts)
+        if blank.any():
+            proba[blank] = np.nan
         with np.errstate(invalid="ignore"):  # NaN (unscored) compares False
             flagged = proba >= review
             rejected = (flagged & (proba >= reject) & violation).any(axis=1)
@@ -148,7 +187,8 @@ class RulesModel:
         out: list[dict[str, Any]] = []
         for i, text in enumerate(texts):
             row = rounded[i]
-            scores = {rid: row[j] if scored[j] else None for j, rid in enumerate(ids)}
+            scores = ({rid: row[j] if scored[j] else None for j, rid in enumerate(ids)}
+                      if not blank[i] else dict.fromkeys(ids))
             out.append({"text": text, "scores": scores, "flags": flags[i], "action": action[i],
                         "reasons": explained[i]})
         return out
@@ -179,6 +219,19 @@ class RulesModel:
                       np.array([r.kind == "violation" for r in self.rules]))
             self.__dict__["_limits"] = cached
         return cached
+
+
+def _thresholds_of(entry: Any) -> dict[str, float | None] | None:
+    if entry is None:
+        return None
+    if not isinstance(entry, dict):
+        raise TypeError(f"thresholds {entry!r} are not a mapping")
+    out: dict[str, float | None] = {}
+    for name, value in entry.items():
+        if value is not None and not isinstance(value, int | float):
+            raise TypeError(f"threshold {name} = {value!r} is not a number")
+        out[str(name)] = None if value is None else float(value)
+    return out
 
 
 def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],

@@ -13,8 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data" / "raw"
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models"
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent / "rules.toml"
-RULES_MODEL_NAME = "rules.joblib"
-SPLITTER_MODEL_NAME = "splitter.joblib"
+RULES_MODEL_NAME = "rules.npz"
+SPLITTER_MODEL_NAME = "splitter.npz"
 
 
 def _directory(explicit: str | os.PathLike[str] | None, env: str, default: Path) -> Path:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .corpus import SOURCES, build_corpus, rule_targets, sample_weights
 from .loaders import LABELS, load_site_csv
-from .persist import save_artifact
+from .persist import save_model
 from .rule_model import REJECT_PRECISION, REVIEW_RECALL, train_rules
 from .rules import load_rules
 from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
@@ -29,7 +29,8 @@ def rules_manifest_entries(rules, thresholds, scored) -> list[dict[str, Any]]:
 def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None = None,
                      site_data: Path | None = None, sources: tuple[str, ...] = SOURCES,
                      seed: int = 0, review_recall: float = REVIEW_RECALL,
-                     reject_precision: float = REJECT_PRECISION) -> dict[str, Any]:
+                     reject_precision: float = REJECT_PRECISION,
+                     key: str | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     rules = load_rules(rules_path)
     extra = None
@@ -49,11 +50,13 @@ def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None =
         "training_seconds": round(time.perf_counter() - started, 1),
     })
     path = out_dir / RULES_MODEL_NAME
-    manifest = save_artifact(model, path, kind="rules", info=info)
+    arrays, meta = model.to_state()
+    manifest = save_model(path, "rules", arrays, meta, info, key=key)
     return {"path": str(path), "manifest": manifest}
 
 
-def train_split_part(data_dir: Path, out_dir: Path, *, seed: int = 0) -> dict[str, Any]:
+def train_split_part(data_dir: Path, out_dir: Path, *, seed: int = 0,
+                     key: str | None = None) -> dict[str, Any]:
     from .splitter import train_splitter
 
     started = time.perf_counter()
@@ -61,7 +64,8 @@ def train_split_part(data_dir: Path, out_dir: Path, *, seed: int = 0) -> dict[st
     info = dict(info)
     info["training_seconds"] = round(time.perf_counter() - started, 1)
     path = out_dir / SPLITTER_MODEL_NAME
-    manifest = save_artifact(model, path, kind="splitter", info=info)
+    arrays, meta = model.to_state()
+    manifest = save_model(path, "splitter", arrays, meta, info, key=key)
     return {"path": str(path), "manifest": manifest}
 
 
@@ -72,5 +76,6 @@ def train(data_dir: Path, out_dir: Path, *, only: str | None = None, **options: 
     if only in (None, "rules"):
         results["rules"] = train_rules_part(data_dir, out_dir, **options)
     if only in (None, "split"):
-        results["split"] = train_split_part(data_dir, out_dir, seed=options.get("seed", 0))
+        results["split"] = train_split_part(data_dir, out_dir, seed=options.get("seed", 0),
+                                            key=options.get("key"))
     return results

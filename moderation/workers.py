@@ -18,11 +18,11 @@ from typing import Any
 _model: Any = None
 
 
-def _load(model_dir: str | os.PathLike[str] | None) -> None:
+def _load(model_dir: str | os.PathLike[str] | None, key: str | bytes | None = None) -> None:
     global _model
     from .hook import Moderator
 
-    _model = Moderator.load(model_dir)  # freezes the garbage collector's view (see load)
+    _model = Moderator.load(model_dir, key=key)  # freezes the garbage collector's view (see load)
 
 
 def check_many_in_worker(texts: list[str], reasons: bool = True,
@@ -37,13 +37,14 @@ def check_many_in_worker(texts: list[str], reasons: bool = True,
     return verdicts
 
 
-def start_pool(model_dir: str | os.PathLike[str] | None, processes: int) -> ProcessPoolExecutor:
+def start_pool(model_dir: str | os.PathLike[str] | None, processes: int,
+               key: str | bytes | None = None) -> ProcessPoolExecutor:
     """A pool of `processes` workers, each with the model loaded and warmed, or an error now."""
     pool = ProcessPoolExecutor(
         max_workers=processes,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_load,
-        initargs=(model_dir,),
+        initargs=(model_dir, key),
     )
     try:
         warm = [pool.submit(check_many_in_worker, ["warm up"]) for _ in range(processes)]

@@ -108,15 +108,44 @@ def test_reasons_equal_those_from_the_reference_tfidf(trained):
 
 
 @needs_data
-def test_fast_scorer_pickles_and_keeps_its_scores(trained, tmp_path):
-    import joblib
+def test_rules_model_round_trips_through_arrays_and_keeps_its_verdicts(trained, tmp_path):
+    from moderation.model_files import load_rules_model
+    from moderation.persist import save_model
 
     model = trained[0]
-    texts = ["you are a complete idiot", "thanks for the thoughtful article"]
-    joblib.dump(model, tmp_path / "m.joblib")
-    again = joblib.load(tmp_path / "m.joblib")
+    texts = ["you are a complete idiot", "thanks for the thoughtful article"] + real_texts(200)
+    save_model(tmp_path / "rules.npz", "rules", *model.to_state())
+    again, _ = load_rules_model(tmp_path / "rules.npz")
     np.testing.assert_allclose(again.predict_proba(texts), model.predict_proba(texts),
                                atol=1e-12, rtol=0)
+    assert again.verdicts(texts) == model.verdicts(texts)
+    assert again.thresholds == model.thresholds and again.rules == model.rules
+
+
+@needs_data
+@pytest.mark.parametrize("damage", ["short idf", "coef rows", "nan", "missing", "repeat"])
+def test_malformed_scorer_arrays_are_refused_before_the_kernels_see_them(trained, damage):
+    from moderation.rule_model import RulesModel
+
+    arrays, meta = trained[0].to_state()
+    arrays = dict(arrays)
+    if damage == "short idf":
+        arrays["idf"] = arrays["idf"][:-1]
+    elif damage == "coef rows":
+        arrays["coef"] = arrays["coef"][:-1]
+    elif damage == "nan":
+        arrays["coef"] = arrays["coef"].copy()
+        arrays["coef"][0, 0] = np.nan
+    elif damage == "missing":
+        del arrays["intercept"]
+    else:
+        arrays["word_terms"] = np.concatenate([arrays["word_terms"],
+                                               np.frombuffer(b"\nthe", dtype=np.uint8)])
+        n_word = int((arrays["word_terms"] == ord("\n")).sum())  # index of the new term
+        arrays["idf"] = np.insert(arrays["idf"], n_word, 1.0)
+        arrays["coef"] = np.insert(arrays["coef"], n_word, 0.0, axis=0)
+    with pytest.raises(ValueError, match=None if damage != "repeat" else "repeat"):
+        RulesModel.from_state(arrays, meta)
 
 
 @needs_data

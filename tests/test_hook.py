@@ -93,3 +93,27 @@ def test_workers_need_the_model_directory(trained_model_dir):
     m = Moderator.load(trained_model_dir, freeze_gc=False)
     with pytest.raises(ValueError):
         Moderator(m.model, m.manifest, n_jobs=2)
+
+
+@needs_data
+def test_check_many_refuses_one_bare_string(trained_model_dir):
+    m = Moderator.load(trained_model_dir)
+    with pytest.raises(DataFormatError, match="not one string"):
+        m.check_many("abc")
+
+
+@needs_data
+def test_a_broken_splitter_only_breaks_splitting(trained_model_dir, tmp_path):
+    import shutil
+
+    from moderation.settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
+
+    for name in (RULES_MODEL_NAME, RULES_MODEL_NAME + ".manifest.json"):
+        shutil.copy(trained_model_dir / name, tmp_path / name)
+    (tmp_path / SPLITTER_MODEL_NAME).write_bytes(b"\x80\x04 a pickle")
+    (tmp_path / (SPLITTER_MODEL_NAME + ".manifest.json")).write_text(
+        '{"kind": "splitter", "format": 3, "model": {}, "sha256": "0"}')
+    m = Moderator.load(tmp_path)
+    assert m.check("You are an idiot")["action"] in ("review", "reject")
+    with pytest.raises(ModelLoadError, match="does not match its manifest"):
+        m.check_page("Some article.\n3 comments\nWhat a moron")

@@ -62,3 +62,14 @@ def test_small_model_learns_and_explains(trained):
     val = info["validation"]["metrics"]
     assert val["toxicity"]["roc_auc"] > 0.8  # held-out validation rows, not training rows
     assert val["be_truthful"]["scored"] is False
+
+
+@needs_data
+def test_a_lone_letter_digit_or_mark_is_not_scored_and_approved(trained):
+    model = trained[0]
+    texts = ["a", "1", "x", "I", "?", ":)", "  a  ", "you idiot"]
+    verdicts = model.verdicts(texts)
+    for verdict in verdicts[:-1]:
+        assert verdict["action"] == "approve" and verdict["flags"] == []
+        assert set(verdict["scores"].values()) == {None}
+    assert verdicts[-1]["scores"]["toxicity"] is not None

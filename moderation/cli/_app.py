@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 import typer
 
@@ -30,6 +32,30 @@ def reported_errors() -> Iterator[None]:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(code=1) from None
+
+
+# Loading (and, for `train`, signing) models with an HMAC key; the environment variable is the
+# better place for it, since other local users can read a process's arguments.
+trusted_key_option = Annotated[str | None, typer.Option(
+    "--trusted-key", envvar="MODERATION_MODEL_KEY", show_envvar=True,
+    help="Refuse models whose manifest is not signed with this key (prefer the environment "
+         "variable: arguments are visible to other users).")]
+
+
+@contextmanager
+def output_errors() -> Iterator[None]:
+    """Results written and flushed inside, so that a full disk or a closed pipe is reported as
+    one line (OSError, through reported_errors) rather than a traceback at exit."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`| head`): not an error of ours; silence the flush at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(code=1) from None
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write the output: {exc.strerror}") from None
 
 
 def command(fn: Callable) -> Callable:

@@ -13,7 +13,8 @@ import typer
 from ..comments_io import FORMATS, read_comments
 from ..hook import Moderator
 from ..splitter.page_io import read_page
-from ._app import command, reported_errors
+from ._app import command, output_errors, reported_errors, trusted_key_option
+from ._safe_text import spreadsheet_safe, terminal_safe
 
 OUTPUTS = ("table", "jsonl", "csv")
 
@@ -25,20 +26,22 @@ def write_table(rows: list[dict[str, Any]], rule_ids: list[str]) -> None:
         cells = "".join(f"{'-' if row['scores'][r] is None else format(row['scores'][r], '.2f'):>9}"
                         for r in rule_ids)
         text = " ".join(row["text"].split())
-        text = text if len(text) <= 60 else text[:57] + "..."
+        text = terminal_safe(text if len(text) <= 60 else text[:57] + "...")
         typer.echo(f"{row['line']:>5}  {row['action']:<8}{cells}  {text}")
         for rule, words in row["reasons"].items():
-            typer.echo(f"{'':>15}{rule}: {', '.join(words)}")
-    typer.echo("(- = rule not scored: no labelled training data for it)")
+            typer.echo(f"{'':>15}{rule}: {terminal_safe(', '.join(words))}")
+    typer.echo("(- = not scored: no labelled training data for the rule, or no word in the "
+               "comment)")
 
 
 def write_csv(rows: list[dict[str, Any]], rule_ids: list[str]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["line", "text", "action", "flags", *rule_ids, "reasons"])
     for row in rows:
-        writer.writerow([row["line"], row["text"], row["action"], " ".join(row["flags"]),
+        writer.writerow([row["line"], spreadsheet_safe(row["text"]), row["action"],
+                         " ".join(row["flags"]),
                          *["" if row["scores"][r] is None else row["scores"][r] for r in rule_ids],
-                         json.dumps(row["reasons"], ensure_ascii=False)])
+                         spreadsheet_safe(json.dumps(row["reasons"], ensure_ascii=False))])
 
 
 @command
@@ -52,6 +55,7 @@ def score_cli(
         "--input-format", help="text, jsonl or csv (default: from the file name).")] = None,
     page: Annotated[bool, typer.Option(
         "--page", help="FILE is a whole page: split it and score only the comment lines.")] = False,
+    trusted_key: trusted_key_option = None,
 ) -> None:
     """Score each comment against the posting rules: probabilities, flags, action, reasons."""
     if format not in OUTPUTS:
@@ -60,17 +64,22 @@ def score_cli(
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}",
                                  param_hint="--input-format")
     with reported_errors():
-        moderator = Moderator.load(model)
+        # the input is read and checked first: a bad file is reported at once, not after the
+        # model has loaded
         if page:
-            rows = moderator.check_page(read_page(file))
+            page_text = read_page(file)
+            moderator = Moderator.load(model, key=trusted_key)
+            rows = moderator.check_page(page_text)
         else:
             comments = read_comments(file, input_format)
+            moderator = Moderator.load(model, key=trusted_key)
             verdicts = moderator.check_many([text for _, text in comments])
             rows = [{"line": line, **v} for (line, _), v in zip(comments, verdicts, strict=True)]
-    if format == "jsonl":
-        for row in rows:
-            typer.echo(json.dumps(row, ensure_ascii=False))
-    elif format == "csv":
-        write_csv(rows, moderator.rule_ids)
-    else:
-        write_table(rows, moderator.rule_ids)
+        with output_errors():
+            if format == "jsonl":
+                for row in rows:
+                    typer.echo(json.dumps(row, ensure_ascii=False))
+            elif format == "csv":
+                write_csv(rows, moderator.rule_ids)
+            else:
+                write_table(rows, moderator.rule_ids)

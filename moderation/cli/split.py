@@ -1,7 +1,7 @@
 """`moderate split FILE`: label each line of a page's plain text body / comment / boilerplate.
 
 Reading (and rejecting empty, binary or non-UTF-8 input) is `splitter.page_io.read_page`;
-loading checks the model against its manifest (`persist.load_artifact`). Library errors reach
+loading checks the model against its manifest (`model_files.load_splitter`). Library errors reach
 the user as one `error: ...` line with exit code 1 through `reported_errors()`.
 """
 
@@ -14,9 +14,10 @@ from typing import Annotated
 import typer
 
 from .. import settings
-from ..persist import load_artifact
+from ..model_files import load_splitter
 from ..splitter.page_io import read_page
-from ._app import command, reported_errors
+from ._app import command, output_errors, reported_errors, trusted_key_option
+from ._safe_text import terminal_safe
 
 
 @command
@@ -28,6 +29,7 @@ def split_cli(
     format: Annotated[
         str, typer.Option("--format", help="Output: table or jsonl.")
     ] = "table",
+    trusted_key: trusted_key_option = None,
 ) -> None:
     """Label every non-empty line of a page as body, comment or boilerplate."""
     if format not in ("table", "jsonl"):
@@ -35,11 +37,13 @@ def split_cli(
     with reported_errors():
         text = read_page(file)
         path = model or settings.model_dir() / settings.SPLITTER_MODEL_NAME
-        splitter, _ = load_artifact(path, kind="splitter")
+        splitter, _ = load_splitter(path, key=trusted_key)
         rows = splitter.split(text)
-    if format == "jsonl":
-        for row in rows:
-            typer.echo(json.dumps(row, ensure_ascii=False))
-        return
-    for row in rows:
-        typer.echo(f"{row['line']:>6}  {row['kind']:<11} {row['confidence']:.2f}  {row['text']}")
+        with output_errors():
+            if format == "jsonl":
+                for row in rows:
+                    typer.echo(json.dumps(row, ensure_ascii=False))
+            else:
+                for row in rows:
+                    typer.echo(f"{row['line']:>6}  {row['kind']:<11} {row['confidence']:.2f}  "
+                               f"{terminal_safe(row['text'])}")

@@ -1,0 +1,60 @@
+"""Which file holds which model, and turning checked arrays back into model objects.
+
+`load_rules_model` and `load_splitter` read through moderation.persist (arrays + manifest, no
+pickle, optional HMAC key) and rebuild the objects from their `from_state` class methods, so a
+malformed file is a ModelLoadError naming the file, never a crash in the scoring kernels.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelLoadError
+from .persist import load_model
+from .rule_model import RulesModel
+from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
+
+# Model files of versions before format 3 were pickles; they are never loaded.
+_LEGACY_SUFFIX = ".joblib"
+
+
+def rules_model_path(model_dir: Path) -> Path:
+    """The rules model of a directory, or the file itself when a file is named."""
+    return model_dir if model_dir.is_file() else model_dir / RULES_MODEL_NAME
+
+
+def splitter_path(model_dir: Path) -> Path:
+    return model_dir / SPLITTER_MODEL_NAME
+
+
+def _refuse_legacy(path: Path) -> None:
+    legacy = path.with_suffix(_LEGACY_SUFFIX)
+    if not path.exists() and legacy.exists():
+        raise ModelLoadError(f"{legacy} is a pickle from an earlier version, which is never "
+                             "loaded (a pickle can run code); run `moderate train` again")
+
+
+def load_rules_model(path: str | os.PathLike[str], key: str | bytes | None = None
+                     ) -> tuple[RulesModel, dict[str, Any]]:
+    path = Path(path)
+    _refuse_legacy(path)
+    arrays, manifest = load_model(path, "rules", key)
+    try:
+        return RulesModel.from_state(arrays, manifest["model"]), manifest
+    except ValueError as exc:
+        raise ModelLoadError(f"{path} is not a usable rules model: {exc}") from exc
+
+
+def load_splitter(path: str | os.PathLike[str], key: str | bytes | None = None
+                  ) -> tuple[Any, dict[str, Any]]:
+    from .splitter import SplitterModel
+
+    path = Path(path)
+    _refuse_legacy(path)
+    arrays, manifest = load_model(path, "splitter", key)
+    try:
+        return SplitterModel.from_state(arrays, manifest["model"]), manifest
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelLoadError(f"{path} is not a usable splitter model: {exc}") from exc
