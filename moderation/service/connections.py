@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections import Counter
 from typing import Any
 
@@ -52,23 +51,26 @@ def _plain(status: int, reason: str, message: str) -> bytes:
 
 
 class ConnectionGuard:
-    """Counts of connections closed by the guard, logged as one summary line now and then
-    (a flood of slow clients must not become a flood of log lines)."""
+    """Counts of connections closed by the guard, logged as one summary line per
+    SUMMARY_EVERY seconds at most (a flood of slow clients must not flood the log)."""
 
     def __init__(self) -> None:
         self.closed: Counter[str] = Counter()
         self._pending: Counter[str] = Counter()
-        self._last_log = 0.0
+        self._flush: asyncio.TimerHandle | None = None
 
-    def note(self, reason: str) -> None:
+    def note(self, reason: str, loop: asyncio.AbstractEventLoop) -> None:
         self.closed[reason] += 1
         self._pending[reason] += 1
-        now = time.monotonic()
-        if now - self._last_log >= SUMMARY_EVERY:
+        if self._flush is None:
+            self._flush = loop.call_later(SUMMARY_EVERY, self.log_summary)
+
+    def log_summary(self) -> None:
+        self._flush = None
+        if self._pending:
             summary = ", ".join(f"{n} {why}" for why, n in sorted(self._pending.items()))
-            log.warning("closed connections: %s", summary)
+            log.warning("closed connections in the last %g s: %s", SUMMARY_EVERY, summary)
             self._pending.clear()
-            self._last_log = now
 
 
 def guarded_protocol(config: ServiceConfig, guard: ConnectionGuard | None = None) -> type:
@@ -90,7 +92,7 @@ def guarded_protocol(config: ServiceConfig, guard: ConnectionGuard | None = None
         def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
             super().connection_made(transport)  # type: ignore[arg-type]
             if len(self.connections) > self.max_connections:
-                self.guard.note("over the connection limit")
+                self.guard.note("over the connection limit", self.loop)
                 self.transport.write(
                     _plain(503, "Service Unavailable", "too many open connections")
                 )
@@ -148,9 +150,9 @@ def guarded_protocol(config: ServiceConfig, guard: ConnectionGuard | None = None
                 return
             answering = self.cycle is not None and self.cycle.response_started
             if phase == "headers" and not self._heard:
-                self.guard.note("silent")
+                self.guard.note("silent", self.loop)
             else:
-                self.guard.note(f"{phase} too slow")
+                self.guard.note(f"{phase} too slow", self.loop)
                 if not answering:
                     seconds = self.header_timeout if phase == "headers" else self.body_timeout
                     self.transport.write(
