@@ -152,6 +152,7 @@ class Run:
     client_cpu: float = 0.0
     server_cpu: float = 0.0
     mean_batch: float = 0.0
+    timeouts: int = 0
 
 
 class Connection:
@@ -282,6 +283,7 @@ def report(run: Run, requests: int, connections: int) -> bool:
         ("client CPU", f"{run.client_cpu * 1000 / requests:.2f} ms/request"),
         ("load average", "{:.1f} {:.1f} {:.1f} (1/5/15 min)".format(*os.getloadavg())),
         ("errors", f"{errors}" + (f" ({dict(run.errors)})" if errors else "")),
+        ("scoring deadline missed", f"{run.timeouts} (answered by --coral-on-timeout)"),
         *((f"  {name}", f"{count}") for name, count in sorted(run.outcomes.items())),
     ]
     width = max(len(name) for name, _ in rows)
@@ -512,6 +514,7 @@ def main(argv: list[str] | None = None) -> int:
         batches = scoring.get("batches", 0) - before.get("batches", 0)
         comments = scoring.get("comments", 0) - before.get("comments", 0)
         run.mean_batch = comments / batches if batches else 0.0
+        run.timeouts = scoring.get("timeouts", 0) - before.get("timeouts", 0)
         if not args.skip_hostile:
             hostile = asyncio.run(adversarial(port, secret.encode(), 65536, args.probe_rounds))
             closed, during = asyncio.run(
