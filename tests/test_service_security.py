@@ -371,3 +371,25 @@ def test_connections_over_the_limit_get_503() -> None:
             except httpx.TransportError:
                 status = 0
         assert status == 200
+
+
+def test_a_client_that_never_reads_its_answer_is_cut_off() -> None:
+    """A 6 MB answer to a client with a tiny receive window, never read: uvicorn's keep-alive
+    close would wait for the answer to be flushed for ever; the guard aborts it."""
+    page = "\n".join(f"line {i:07d} of a long page" for i in range(120_000))  # ~3.4 MB
+    config = ServiceConfig(max_body_bytes=8 << 20, **QUICK)
+    with live_server(FakeModerator(), config) as url:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(5)
+        sock.connect(("127.0.0.1", port_of(url)))
+        body = httpx.Request("POST", "/", json={"text": page}).content
+        head = b"POST /v1/split HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n"
+        sock.sendall(head % len(body) + body)
+        time.sleep(4.0)  # keep-alive 0.5 s + the 2 s grace, never reading
+        data, _ = read_until_closed(sock, limit=10)
+        sock.close()
+        answer_head, _, payload = data.partition(b"\r\n\r\n")
+        length = int(answer_head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        assert length > 5_000_000 and len(payload) < length  # cut before the end
+        assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200

@@ -14,7 +14,10 @@ adds, per connection, one timer for the phase it is in:
     the app's own scoring deadlines bound that)
 
 Past its timer a connection is closed: with a `408` first when part of a request had arrived
-and no answer was started, without a word when nothing had. A connection accepted while
+and no answer was started, without a word when nothing had. A close waits for buffered output
+to be sent, so a client that never reads its answers could hold a closing connection open: any
+connection still open `CLOSE_GRACE` seconds after a close (ours or uvicorn's keep-alive one) is
+aborted. A connection accepted while
 `max_connections` are open is answered `503` and closed at once, so descriptors run out neither
 for the server nor for the model's worker processes. Timers are absolute, never pushed back by
 more bytes, so a client cannot stretch a phase by trickling.
@@ -39,6 +42,7 @@ from .config import ServiceConfig
 
 log = logging.getLogger("moderation.service.connections")
 SUMMARY_EVERY = 10.0  # seconds between two log lines about closed connections
+CLOSE_GRACE = 2.0  # seconds a closing connection may take to flush its answer before an abort
 
 
 def _plain(status: int, reason: str, message: str) -> bytes:
@@ -88,6 +92,7 @@ def guarded_protocol(config: ServiceConfig, guard: ConnectionGuard | None = None
             self._timer: asyncio.TimerHandle | None = None
             self._phase = ""
             self._heard = False  # some bytes of the current request have arrived
+            self._lost = False
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
             super().connection_made(transport)  # type: ignore[arg-type]
@@ -96,7 +101,7 @@ def guarded_protocol(config: ServiceConfig, guard: ConnectionGuard | None = None
                 self.transport.write(
                     _plain(503, "Service Unavailable", "too many open connections")
                 )
-                self.transport.close()
+                self._close()
                 return
             self._arm("headers", self.header_timeout)
 
@@ -111,8 +116,23 @@ def guarded_protocol(config: ServiceConfig, guard: ConnectionGuard | None = None
             self._follow()
 
         def connection_lost(self, exc: Exception | None) -> None:
+            self._lost = True
             self._disarm()
             super().connection_lost(exc)
+
+        def timeout_keep_alive_handler(self) -> None:
+            super().timeout_keep_alive_handler()
+            self.loop.call_later(CLOSE_GRACE, self._abort_if_open)
+
+        def _close(self) -> None:
+            """Close (flushing what is buffered), and abort if that takes too long."""
+            self.transport.close()
+            self.loop.call_later(CLOSE_GRACE, self._abort_if_open)
+
+        def _abort_if_open(self) -> None:
+            if not self._lost:
+                self.guard.note("answer not read", self.loop)
+                self.transport.abort()
 
         def _follow(self) -> None:
             """Set the timer for the phase the connection is now in."""
@@ -159,8 +179,7 @@ def guarded_protocol(config: ServiceConfig, guard: ConnectionGuard | None = None
                         _plain(408, "Request Timeout", f"request {phase} not received within "
                                f"{seconds:g} s")  # fmt: skip
                     )
-            # close() flushes what is buffered; abort() would drop the 408 just written
-            self.transport.close()
+            self._close()  # flushes the 408 just written (abort() would drop it)
 
     return GuardedH11Protocol
 
