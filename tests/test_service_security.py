@@ -280,6 +280,28 @@ def test_half_sent_headers_get_408_and_are_closed(quick_url: str) -> None:
     assert data.startswith(b"HTTP/1.1 408 ") and 0.4 <= after < 2.5
 
 
+def test_a_half_sent_second_request_on_a_keep_alive_connection_gets_408(quick_url: str) -> None:
+    sock = connect(quick_url)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    first = b""
+    for _ in range(100):  # bounded: until the whole first answer is in
+        first += sock.recv(65536)
+        head, _, body = first.partition(b"\r\n\r\n")
+        if body and len(body) >= int(head.split(b"content-length: ")[1].split(b"\r\n")[0]):
+            break
+    sock.sendall(b"GET /healthz HTTP/1.1\r\n")  # within the keep-alive time, then stop
+    data, after = read_until_closed(sock)
+    assert first.startswith(b"HTTP/1.1 200 ") and data.startswith(b"HTTP/1.1 408 ")
+    assert after < 2.5
+    sock.close()
+    # sent together with the first request, it waits under the keep-alive timer instead
+    sock = connect(quick_url)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\n")
+    data, after = read_until_closed(sock)
+    sock.close()
+    assert data.startswith(b"HTTP/1.1 200 ") and after < 2.5
+
+
 def test_headers_trickled_byte_by_byte_are_cut(quick_url: str) -> None:
     sock = connect(quick_url)
     request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 100

@@ -168,7 +168,9 @@ def guarded_protocol(config: ServiceConfig, guard: ConnectionGuard | None = None
             phase, self._timer, self._phase = self._phase, None, ""
             if self.transport.is_closing():
                 return
-            answering = self.cycle is not None and self.cycle.response_started
+            # in the body phase the app may have answered already (a 413 before the whole body);
+            # in the headers phase self.cycle is the previous request's, long answered
+            answering = phase == "body" and self.cycle is not None and self.cycle.response_started
             if phase == "headers" and not self._heard:
                 self.guard.note("silent", self.loop)
             else:
