@@ -15,8 +15,9 @@ from moderation import normalize as normalize_module
 from moderation.normalize import normalize
 
 SMALL, LARGE = 8 * 1024, 64 * 1024
-# Linear is 8; allow for noise and cache effects, far below quadratic (64).
-MAX_RATIO = 24
+# Linear is 8, and measures 8-22 here (cache effects, noise on a shared machine); quadratic
+# would be 64 and cubic 512. A ratio over this is measured again twice, and the lowest counts.
+MAX_RATIO = 32
 
 ADVERSARIAL = {
     "leet pairs": "1$",
@@ -50,9 +51,14 @@ def _best_time(fn, text: str, repeats: int = 5) -> float:
 
 
 def _ratio(fn, unit: str) -> float:
-    small = _best_time(fn, _text(unit, SMALL))
-    large = _best_time(fn, _text(unit, LARGE), repeats=3)
-    return large / max(small, 1e-4)  # below 0.1 ms the small run is all timer noise
+    ratio = float("inf")
+    for _ in range(3):
+        small = _best_time(fn, _text(unit, SMALL))
+        large = _best_time(fn, _text(unit, LARGE), repeats=3)
+        ratio = min(ratio, large / max(small, 1e-4))  # under 0.1 ms a run is timer noise
+        if ratio < MAX_RATIO:
+            break
+    return ratio
 
 
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL))

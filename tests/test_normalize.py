@@ -64,3 +64,21 @@ def test_tokenize_is_its_chunks_normalised_then_spaced_letters_joined():
             assert tokenize(text) == chunks
         else:
             assert "".join(tokenize(text)) == "".join(chunks)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("f\u200buck y\u00adou", "fuck you"),  # zero-width space, soft hyphen
+        ("\ufeffid\u2060iot i\u200cd\u200di\u200bot", "idiot idiot"),  # BOM, joiners
+        ("$hit happens", "shit happens"),
+        ("$100 and 3rd", "100 and 3rd"),
+    ],
+)
+def test_invisible_characters_and_leading_leet(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_a_one_letter_mask_is_never_rebuilt_into_a_slur():
+    assert normalize("f** that") == "f that"
+    assert normalize("f*** that") == "fuck that"  # four letters: only one word fits

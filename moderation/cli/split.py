@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from .. import settings
-from ..model_files import load_splitter
+from ..model_files import load_splitter, splitter_path
 from ..splitter.page_io import read_page
 from ._app import command, output_errors, reported_errors, trusted_key_option
 from ._safe_text import terminal_safe
@@ -24,7 +24,8 @@ from ._safe_text import terminal_safe
 def split_cli(
     file: Annotated[str, typer.Argument(help="Plain-text page to split, or - for stdin.")],
     model: Annotated[
-        Path | None, typer.Option("--model", "-m", help="Splitter model file.")
+        Path | None, typer.Option("--model", "-m", help="Model directory (default: models/), "
+                                  "or the splitter model file itself.")
     ] = None,
     format: Annotated[
         str, typer.Option("--format", help="Output: table or jsonl.")
@@ -36,7 +37,8 @@ def split_cli(
         raise typer.BadParameter("must be 'table' or 'jsonl'", param_hint="--format")
     with reported_errors():
         text = read_page(file)
-        path = model or settings.model_dir() / settings.SPLITTER_MODEL_NAME
+        directory = settings.model_dir(model)
+        path = directory if directory.is_file() else splitter_path(directory)
         splitter, _ = load_splitter(path, key=trusted_key)
         rows = splitter.split(text)
         with output_errors():
