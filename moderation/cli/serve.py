@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from ._app import command, reported_errors
+from ._app import command, reported_errors, trusted_key_option
 
 
 @command
@@ -85,6 +85,7 @@ def serve_cli(
     ] = 512,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    trusted_key: trusted_key_option = None,
 ) -> None:
     """Serve the model over HTTP: Coral's external moderation phase and a JSON API."""
     import uvicorn
@@ -97,6 +98,7 @@ def serve_cli(
     with reported_errors():
         config = ServiceConfig(
             model_dir=model,
+            model_key=trusted_key,
             signing_secrets=secrets_from_env(signing_secret_env or []),
             max_body_bytes=max_body_bytes,
             reject_status=reject_status.upper(),
@@ -115,7 +117,7 @@ def serve_cli(
             keep_alive_timeout=keep_alive_timeout,
             max_connections=max_connections,
         )
-        moderator = Moderator.load(model)
+        moderator = Moderator.load(model, key=trusted_key)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
     options = dict(host=host, port=port, log_level=log_level.lower(), access_log=access_log,
                    server_header=False)  # fmt: skip

@@ -153,10 +153,11 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         if model is None:
             from ..hook import Moderator  # imported here: the app must not load at import
 
-            model = await run_in_threadpool(Moderator.load, config.model_dir)
+            model = await run_in_threadpool(Moderator.load, config.model_dir, key=config.model_key)
         pool = None
         if config.processes:
-            pool = await run_in_threadpool(start_pool, config.model_dir, config.processes)
+            pool = await run_in_threadpool(start_pool, config.model_dir, config.processes,
+                                           key=config.model_key)
         check_many = check_many_in_worker if pool else model.check_many
 
         def make_scorer(reasons: bool) -> Scorer:

@@ -26,6 +26,8 @@ class ServiceConfig:
 
     model_dir: Path | None = None
     """Where `Moderator.load` looks when the app loads the model itself (None: the default)."""
+    model_key: str | None = field(default=None, repr=False)
+    """Key the model manifests must be signed with (None: $MODERATION_MODEL_KEY, if set)."""
     signing_secrets: tuple[bytes, ...] = field(default=(), repr=False)
     """Coral signing secrets; when any is set, /coral requires a valid X-Coral-Signature."""
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
