@@ -35,6 +35,10 @@ from .rules import Rule
 # REJECT_PRECISION. A signal rule is flagged at SIGNAL_PRECISION at its prevalence.
 REVIEW_RECALL = 0.8
 REJECT_PRECISION = 0.9
+# With acceptable real comments to calibrate on (C3 calibration articles, crowd_toxicity_level
+# < 2), review thresholds are chosen instead so that at most REVIEW_RATE of them leave approve
+# (rules.toml `review_rate`, `moderate train --max-review-rate`).
+REVIEW_RATE = 0.05
 SIGNAL_PRECISION = 0.5
 SCORE_DIGITS = 4
 # Inverse regularisation per rule where 1.0 is not best (dev-split AUC, see corpus.py): the
@@ -85,6 +89,40 @@ def threshold_for_recall(y: np.ndarray, p: np.ndarray, recall: float) -> float |
     if not len(positives):
         return None
     return float(positives[max(int(np.ceil(recall * len(positives))) - 1, 0)])
+
+
+def review_rate_thresholds(scores: np.ndarray, review_rate: float
+                           ) -> tuple[np.ndarray, dict[str, Any]]:
+    """Review thresholds, one per column of `scores` (acceptable comments x violation rules),
+    such that the share of rows flagged by any column stays within `review_rate`.
+
+    Every rule gets the same number m of flagged rows of its own (its threshold sits just over
+    its (m+1)-th highest score); m is the largest whose union stays within the target. The
+    target is `review_rate` less one standard error of a rate measured on this many rows, so
+    that the rate on new comments from the same stream stays within `review_rate` more often
+    than not."""
+    n, k = scores.shape
+    target = review_rate - float(np.sqrt(review_rate * (1 - review_rate) / max(n, 1)))
+    ordered = -np.sort(-scores, axis=0)  # each column high to low
+
+    def limits(m: int) -> np.ndarray:
+        return np.nextafter(ordered[min(m, n - 1)], np.inf) if m < n else ordered[-1]
+
+    def rate(m: int) -> float:
+        return float((scores >= limits(m)).any(axis=1).mean())
+
+    low, high = 0, n  # rate(0) == 0 <= target
+    while low < high:
+        mid = (low + high + 1) // 2
+        if rate(mid) <= target:
+            low = mid
+        else:
+            high = mid - 1
+    found = limits(low)
+    flagged = scores >= found
+    return found, {"rows": int(n), "review_rate": review_rate, "target": round(target, 4),
+                   "rate": round(float(flagged.any(axis=1).mean()), 4),
+                   "per_rule_rate": [round(float(x), 4) for x in flagged.mean(axis=0)]}
 
 
 def rule_metrics(y: np.ndarray, p: np.ndarray, thresholds: dict | None,
@@ -185,11 +223,16 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
                 sample_weight: np.ndarray | None = None, *, validation_fraction: float = 0.1,
                 seed: int = 0, review_recall: float = REVIEW_RECALL,
                 reject_precision: float = REJECT_PRECISION,
-                pipeline: Pipeline | None = None) -> tuple[RulesModel, Pipeline, dict[str, Any]]:
+                pipeline: Pipeline | None = None, calibration_texts: list[str] | None = None,
+                review_rate: float = REVIEW_RATE
+                ) -> tuple[RulesModel, Pipeline, dict[str, Any]]:
     """Fit on all but a random `validation_fraction` of rows; choose thresholds on the rest.
 
-    `targets` is (n_texts, n_rules) with 1, 0 or -1 (unknown). Returns the model, the fitted
-    reference pipeline, and an info dict (thresholds and validation metrics per rule)."""
+    `targets` is (n_texts, n_rules) with 1, 0 or -1 (unknown). Review thresholds of violation
+    rules come from `calibration_texts` when given (acceptable real comments never trained on:
+    at most `review_rate` of them leave approve, see `review_rate_thresholds`), else from
+    `review_recall` on the validation rows. Returns the model, the fitted reference pipeline,
+    and an info dict (thresholds and validation metrics per rule)."""
     rng = np.random.default_rng(seed)
     is_val = rng.random(len(texts)) < validation_fraction
     train_idx, val_idx = np.flatnonzero(~is_val), np.flatnonzero(is_val)
@@ -202,6 +245,14 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
     proba = scorer.predict_proba([texts[i] for i in val_idx])
     thresholds: dict[str, dict[str, float | None] | None] = {}
     metrics: dict[str, Any] = {}
+    by_rate: dict[str, float] = {}
+    calibration: dict[str, Any] | None = None
+    if calibration_texts:
+        columns = [j for j, r in enumerate(rules) if r.kind == "violation" and scorer.scored[j]]
+        found, calibration = review_rate_thresholds(
+            scorer.predict_proba(calibration_texts)[:, columns], review_rate)
+        by_rate = {rules[j].id: float(t) for j, t in zip(columns, found, strict=True)}
+        calibration["rules"] = [rules[j].id for j in columns]
     for j, rule in enumerate(rules):
         y = targets[val_idx, j]
         known = y >= 0
@@ -214,7 +265,7 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
             limits: dict[str, float | None] = {
                 "review": threshold_for_precision(y, p, SIGNAL_PRECISION, rule.prevalence)}
         else:
-            limits = {"review": threshold_for_recall(y, p, review_recall)}
+            limits = {"review": by_rate.get(rule.id, threshold_for_recall(y, p, review_recall))}
             reject = threshold_for_precision(y, p, reject_precision, rule.prevalence)
             if reject is not None and limits["review"] is not None:
                 reject = max(reject, limits["review"])
@@ -226,6 +277,7 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
         "validation": {"fraction": validation_fraction, "seed": seed, "rows": int(len(val_idx)),
                        "review_recall": review_recall, "reject_precision": reject_precision,
                        "signal_precision": SIGNAL_PRECISION, "metrics": metrics},
+        "calibration": calibration,
         "training_rows": int(len(train_idx)),
         "n_features": scorer.n_features,
     }
