@@ -91,34 +91,59 @@ def threshold_for_recall(y: np.ndarray, p: np.ndarray, recall: float) -> float |
     return float(positives[max(int(np.ceil(recall * len(positives))) - 1, 0)])
 
 
-def review_rate_thresholds(scores: np.ndarray, review_rate: float
+def _clustered_se(flagged: np.ndarray, groups: np.ndarray | None) -> float:
+    """Standard error of the rate `flagged.mean()`: the larger of the plain one and the one
+    that treats each group (article) as one draw, since comments under one article go
+    together."""
+    n = len(flagged)
+    rate = float(flagged.mean())
+    se = np.sqrt(rate * (1 - rate) / n)
+    if groups is not None:
+        _, inverse = np.unique(groups, return_inverse=True)
+        sums = np.bincount(inverse, weights=flagged - rate)
+        se = max(se, float(np.sqrt((sums ** 2).sum()) / n))
+    return float(se)
+
+
+def review_rate_thresholds(scores: np.ndarray, review_rate: float,
+                           shares: np.ndarray | None = None,
+                           groups: np.ndarray | None = None
                            ) -> tuple[np.ndarray, dict[str, Any]]:
     """Review thresholds, one per column of `scores` (acceptable comments x violation rules),
     such that the share of rows flagged by any column stays within `review_rate`.
 
-    Every rule gets the same number m of flagged rows of its own (its threshold sits just over
-    its (m+1)-th highest score); m is the largest whose union stays within the target. The
-    target is `review_rate` less one standard error of a rate measured on this many rows, so
-    that the rate on new comments from the same stream stays within `review_rate` more often
-    than not."""
+    Rule j may flag about m * shares[j] / max(shares) rows of its own (its threshold sits just
+    over that many of its highest scores); m is the largest whose union stays within the
+    target. With shares set to the rules' prevalences, the false-flag budget goes where
+    breaches are common, and a rare rule (threats) does not take a quarter of the queue at a
+    noise-level threshold. The target is `review_rate` less one standard error of the rate
+    (clustered by `groups`, the articles, when given), so that the rate on new comments from
+    the same stream stays within `review_rate` more often than not."""
     n, k = scores.shape
-    target = review_rate - float(np.sqrt(review_rate * (1 - review_rate) / max(n, 1)))
+    shares = np.ones(k) if shares is None else np.asarray(shares, dtype=float)
+    shares = shares / shares.max()
     ordered = -np.sort(-scores, axis=0)  # each column high to low
+    columns = np.arange(k)
 
     def limits(m: int) -> np.ndarray:
-        return np.nextafter(ordered[min(m, n - 1)], np.inf) if m < n else ordered[-1]
+        counts = np.floor(m * shares).astype(int)
+        found = np.nextafter(ordered[np.minimum(counts, n - 1), columns], np.inf)
+        return np.where(counts >= n, ordered[-1], found)
 
-    def rate(m: int) -> float:
-        return float((scores >= limits(m)).any(axis=1).mean())
+    def largest(target: float) -> int:
+        low, high = 0, n  # nothing is flagged at m == 0
+        while low < high:
+            mid = (low + high + 1) // 2
+            if (scores >= limits(mid)).any(axis=1).mean() <= target:
+                low = mid
+            else:
+                high = mid - 1
+        return low
 
-    low, high = 0, n  # rate(0) == 0 <= target
-    while low < high:
-        mid = (low + high + 1) // 2
-        if rate(mid) <= target:
-            low = mid
-        else:
-            high = mid - 1
-    found = limits(low)
+    m = largest(review_rate - float(np.sqrt(review_rate * (1 - review_rate) / max(n, 1))))
+    se = _clustered_se((scores >= limits(m)).any(axis=1).astype(float), groups)
+    target = review_rate - max(se, float(np.sqrt(review_rate * (1 - review_rate) / n)))
+    found = limits(largest(target))
     flagged = scores >= found
     return found, {"rows": int(n), "review_rate": review_rate, "target": round(target, 4),
                    "rate": round(float(flagged.any(axis=1).mean()), 4),
@@ -224,7 +249,7 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
                 seed: int = 0, review_recall: float = REVIEW_RECALL,
                 reject_precision: float = REJECT_PRECISION,
                 pipeline: Pipeline | None = None, calibration_texts: list[str] | None = None,
-                review_rate: float = REVIEW_RATE
+                calibration_groups: list[str] | None = None, review_rate: float = REVIEW_RATE
                 ) -> tuple[RulesModel, Pipeline, dict[str, Any]]:
     """Fit on all but a random `validation_fraction` of rows; choose thresholds on the rest.
 
@@ -250,7 +275,9 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
     if calibration_texts:
         columns = [j for j, r in enumerate(rules) if r.kind == "violation" and scorer.scored[j]]
         found, calibration = review_rate_thresholds(
-            scorer.predict_proba(calibration_texts)[:, columns], review_rate)
+            scorer.predict_proba(calibration_texts)[:, columns], review_rate,
+            shares=np.array([rules[j].prevalence or 1.0 for j in columns]),
+            groups=None if calibration_groups is None else np.array(calibration_groups))
         by_rate = {rules[j].id: float(t) for j, t in zip(columns, found, strict=True)}
         calibration["rules"] = [rules[j].id for j in columns]
     for j, rule in enumerate(rules):

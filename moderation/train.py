@@ -43,11 +43,12 @@ def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None =
     corpus = build_corpus(data_dir, sources, extra)
     texts = [ex.text for ex in corpus.train]
     targets = rule_targets(corpus.train, rules)
+    acceptable = [ex for ex in corpus.calibration if is_acceptable(ex)]
     model, _, info = train_rules(texts, targets, rules, sample_weights(corpus.train), seed=seed,
                                  review_recall=review_recall,
                                  reject_precision=reject_precision,
-                                 calibration_texts=[ex.text for ex in corpus.calibration
-                                                    if is_acceptable(ex)],
+                                 calibration_texts=[ex.text for ex in acceptable],
+                                 calibration_groups=[ex.group for ex in acceptable],
                                  review_rate=review_rate)
     info.update({
         "rules": rules_manifest_entries(rules, model.thresholds, model.scorer.scored),

@@ -48,6 +48,16 @@ def test_review_rate_thresholds_keep_the_union_within_the_rate():
     assert per_rule.max() - per_rule.min() <= 1  # every rule gets the same share
     looser, _ = review_rate_thresholds(scores, 0.2)
     assert (looser < found).all()
+    shared, _ = review_rate_thresholds(scores, 0.05, shares=np.array([0.08, 0.05, 0.004]))
+    counts = (scores >= shared).sum(axis=0)
+    assert counts[0] > counts[1] > counts[2] and counts[2] <= 0.004 / 0.08 * counts[0] + 1
+    # comments of one article go together: whole articles flagged widen the margin
+    groups = np.repeat(np.arange(100), 20)
+    clustered = scores.copy()
+    clustered[:100, :] += 1.0  # five articles entirely high
+    _, plain = review_rate_thresholds(clustered, 0.05)
+    _, grouped = review_rate_thresholds(clustered, 0.05, groups=groups)
+    assert grouped["target"] < plain["target"] and grouped["rate"] <= grouped["target"]
 
 
 def test_train_rules_sets_review_thresholds_on_calibration_comments(trained):
