@@ -133,8 +133,10 @@ def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
         bands = _length_bands(corpus.evaluation["c3"],
                               proba_cache["c3"][:, ids.index("share_with_us")])
     result["length_bands"] = bands
-    result["bias"] = evaluate_bias(moderator, data_dir)
-    result["bias_rules"] = {rule: evaluate_bias(moderator, data_dir, rule)
+    templates = load_bias_madlibs(data_dir)
+    proba = moderator.model.predict_proba([ex.text for ex in templates])
+    result["bias"] = evaluate_bias(moderator, data_dir, examples=templates, proba=proba)
+    result["bias_rules"] = {rule: evaluate_bias(moderator, data_dir, rule, templates, proba)
                             for rule in ("be_nice",) if rule in ids}
     result["checklist"] = evaluate_checklist(moderator)
     return result
@@ -212,10 +214,12 @@ def identity_terms(examples: list[Example]) -> list[str]:
     return sorted(terms, key=lambda t: (-len(t), t))
 
 
-def evaluate_bias(moderator: Moderator, data_dir: Path, rule: str = "toxicity"
+def evaluate_bias(moderator: Moderator, data_dir: Path, rule: str = "toxicity",
+                  examples: list[Example] | None = None, proba: np.ndarray | None = None
                   ) -> dict[str, Any]:
-    """Overall AUC and, per identity term, subgroup / BPSN / BNSP AUC on bias_madlibs."""
-    examples = load_bias_madlibs(data_dir)
+    """Overall AUC and, per identity term, subgroup / BPSN / BNSP AUC on bias_madlibs
+    (`examples` and their `proba` for every rule, when already at hand)."""
+    examples = examples if examples is not None else load_bias_madlibs(data_dir)
     terms = identity_terms(examples)
     term_of = []
     for ex in examples:
@@ -223,8 +227,9 @@ def evaluate_bias(moderator: Moderator, data_dir: Path, rule: str = "toxicity"
         term_of.append(next((t for t in terms if f" {t} " in phrase), ""))
     term_of = np.array(term_of)
     y = np.array([ex.labels["toxic"] for ex in examples])
-    p = moderator.model.predict_proba([ex.text for ex in examples])[
-        :, moderator.rule_ids.index(rule)]
+    if proba is None:
+        proba = moderator.model.predict_proba([ex.text for ex in examples])
+    p = proba[:, moderator.rule_ids.index(rule)]
     per_term = []
     for term in terms:
         sub = term_of == term

@@ -106,48 +106,66 @@ def _clustered_se(flagged: np.ndarray, groups: np.ndarray | None) -> float:
 
 
 def review_rate_thresholds(scores: np.ndarray, review_rate: float,
-                           shares: np.ndarray | None = None,
+                           positives: list[np.ndarray] | None = None,
                            groups: np.ndarray | None = None
                            ) -> tuple[np.ndarray, dict[str, Any]]:
     """Review thresholds, one per column of `scores` (acceptable comments x violation rules),
     such that the share of rows flagged by any column stays within `review_rate`.
 
-    Rule j may flag about m * shares[j] / max(shares) rows of its own (its threshold sits just
-    over that many of its highest scores); m is the largest whose union stays within the
-    target. With shares set to the rules' prevalences, the false-flag budget goes where
-    breaches are common, and a rare rule (threats) does not take a quarter of the queue at a
-    noise-level threshold. The target is `review_rate` less one standard error of the rate
-    (clustered by `groups`, the articles, when given), so that the rate on new comments from
-    the same stream stays within `review_rate` more often than not."""
+    The budget goes where it buys the most recall: starting with nothing flagged, each step
+    lowers the threshold of the rule whose validation recall (on `positives[j]`, that rule's
+    validation breaches' scores) rises most per unit of acceptable comments newly flagged, until
+    no rule can go lower within the target. Without `positives`, every rule gains alike. The
+    target is `review_rate` less one standard error of the rate (clustered by `groups`, the
+    articles, when given), so that the rate on new comments from the same stream stays within
+    `review_rate` more often than not."""
     n, k = scores.shape
-    shares = np.ones(k) if shares is None else np.asarray(shares, dtype=float)
-    shares = shares / shares.max()
     ordered = -np.sort(-scores, axis=0)  # each column high to low
-    columns = np.arange(k)
+    step = max(1, n // 500)
 
-    def limits(m: int) -> np.ndarray:
-        counts = np.floor(m * shares).astype(int)
-        found = np.nextafter(ordered[np.minimum(counts, n - 1), columns], np.inf)
-        return np.where(counts >= n, ordered[-1], found)
+    def limit(j: int, count: int) -> float:
+        return float(ordered[-1, j]) if count >= n else float(np.nextafter(ordered[count, j],
+                                                                            np.inf))
 
-    def largest(target: float) -> int:
-        low, high = 0, n  # nothing is flagged at m == 0
-        while low < high:
-            mid = (low + high + 1) // 2
-            if (scores >= limits(mid)).any(axis=1).mean() <= target:
-                low = mid
-            else:
-                high = mid - 1
-        return low
+    def recall(j: int, t: float) -> float:
+        if positives is None or not len(positives[j]):
+            return 0.0
+        return float((positives[j] >= t).mean())
 
-    m = largest(review_rate - float(np.sqrt(review_rate * (1 - review_rate) / max(n, 1))))
-    se = _clustered_se((scores >= limits(m)).any(axis=1).astype(float), groups)
-    target = review_rate - max(se, float(np.sqrt(review_rate * (1 - review_rate) / n)))
-    found = limits(largest(target))
+    def allocate(target: float) -> np.ndarray:
+        counts = np.zeros(k, dtype=int)
+        found = np.array([limit(j, 0) for j in range(k)])
+        flagged = np.zeros(n, dtype=bool)
+        while True:
+            best, best_value = None, -np.inf
+            for j in range(k):
+                if counts[j] >= n:
+                    continue
+                t = limit(j, counts[j] + step)
+                union = flagged | (scores[:, j] >= t)
+                cost = union.mean() - flagged.mean()
+                if union.mean() > target:
+                    continue
+                gain = recall(j, t) - recall(j, found[j]) if positives is not None else 1.0
+                value = gain / (cost + 1.0 / n)
+                if value > best_value:
+                    best, best_value = j, value
+            if best is None:
+                return found
+            counts[best] += step
+            found[best] = limit(best, counts[best])
+            flagged |= scores[:, best] >= found[best]
+
+    plain = float(np.sqrt(review_rate * (1 - review_rate) / max(n, 1)))
+    found = allocate(review_rate - plain)
+    se = _clustered_se((scores >= found).any(axis=1).astype(float), groups)
+    target = review_rate - max(se, plain)
+    found = allocate(target)
     flagged = scores >= found
     return found, {"rows": int(n), "review_rate": review_rate, "target": round(target, 4),
                    "rate": round(float(flagged.any(axis=1).mean()), 4),
-                   "per_rule_rate": [round(float(x), 4) for x in flagged.mean(axis=0)]}
+                   "per_rule_rate": [round(float(x), 4) for x in flagged.mean(axis=0)],
+                   "validation_recall": [round(recall(j, found[j]), 4) for j in range(k)]}
 
 
 def rule_metrics(y: np.ndarray, p: np.ndarray, thresholds: dict | None,
@@ -276,7 +294,7 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
         columns = [j for j, r in enumerate(rules) if r.kind == "violation" and scorer.scored[j]]
         found, calibration = review_rate_thresholds(
             scorer.predict_proba(calibration_texts)[:, columns], review_rate,
-            shares=np.array([rules[j].prevalence or 1.0 for j in columns]),
+            positives=[proba[targets[val_idx, j] == 1, j] for j in columns],
             groups=None if calibration_groups is None else np.array(calibration_groups))
         by_rate = {rules[j].id: float(t) for j, t in zip(columns, found, strict=True)}
         calibration["rules"] = [rules[j].id for j in columns]

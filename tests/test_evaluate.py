@@ -22,7 +22,7 @@ def test_identity_terms_come_from_the_verb_template():
 @needs_data
 def test_evaluate_reports_held_out_figures_and_bias(trained_model_dir):
     result = evaluate(trained_model_dir, DATA, only="rules")
-    jigsaw = {r["rule"]: r for r in result["rules"] if r["data"] == "jigsaw_predibase"}
+    jigsaw = {r["rule"]: r for r in result["rules"] if r["data"] == "Jigsaw test"}
     assert set(jigsaw) == {"toxicity", "keep_it_clean", "dont_threaten", "be_nice"}
     assert jigsaw["toxicity"]["positives"] == 600 and jigsaw["toxicity"]["negatives"] == 600
     assert 0.7 < jigsaw["toxicity"]["roc_auc"] <= 1.0
