@@ -63,6 +63,10 @@ POSITIVES_ONLY: dict[str, frozenset[str]] = {
 SOURCE_WEIGHTS: dict[str, float] = {"jigsaw_predibase": 3.0}
 
 C3_TEST_FRACTION = 0.2
+# A further share of C3's articles, never trained on: review thresholds are set on their
+# acceptable comments (crowd_toxicity_level < 2), so that the share of real, acceptable news
+# comments leaving approve is measured on comments the model has not seen.
+C3_CALIBRATION_FRACTION = 0.2
 
 
 @dataclass
@@ -70,18 +74,44 @@ class Corpus:
     train: list[Example]
     evaluation: dict[str, list[Example]]
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    calibration: list[Example] = field(default_factory=list)
+    dev: dict[str, list[Example]] = field(default_factory=dict)
+
+
+def _article_unit(article_id: str) -> float:
+    digest = hashlib.sha256(article_id.encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32
 
 
 def is_held_out_article(article_id: str, fraction: float = C3_TEST_FRACTION) -> bool:
     """A stable, seed-free choice of held-out C3 articles."""
-    digest = hashlib.sha256(article_id.encode()).digest()
-    return int.from_bytes(digest[:4], "big") < fraction * 2**32
+    return _article_unit(article_id) < fraction
+
+
+def is_calibration_article(article_id: str) -> bool:
+    """C3 articles whose comments choose the review thresholds (never trained on)."""
+    u = _article_unit(article_id)
+    return C3_TEST_FRACTION <= u < C3_TEST_FRACTION + C3_CALIBRATION_FRACTION
+
+
+def is_acceptable(example: Example) -> bool:
+    """A C3 comment its raters judged acceptable: crowd_toxicity_level below 2."""
+    try:
+        return float(example.meta.get("crowd_toxicity_level", "nan")) < 2
+    except ValueError:
+        return False
 
 
 def build_corpus(data_dir: Path, sources: tuple[str, ...] = SOURCES,
-                 extra: list[Example] | None = None) -> Corpus:
-    """Load `sources` (plus a site's own `extra` rows), hold out the evaluation sets, dedupe."""
+                 extra: list[Example] | None = None, *, hold_dev: bool = False) -> Corpus:
+    """Load `sources` (plus a site's own `extra` rows), hold out the evaluation sets, dedupe.
+
+    Rows a loader marks "dev" (a part of a source's training side kept for comparing choices)
+    are held out into `Corpus.dev` when `hold_dev`, and trained on otherwise. C3's calibration
+    articles always go to `Corpus.calibration`."""
     evaluation: dict[str, list[Example]] = {}
+    dev: dict[str, list[Example]] = {}
+    calibration: list[Example] = []
     candidates: list[Example] = []
     counts: dict[str, dict[str, int]] = {}
     for name in sources:
@@ -89,17 +119,29 @@ def build_corpus(data_dir: Path, sources: tuple[str, ...] = SOURCES,
         allowed = SOURCE_LABELS.get(name, frozenset(LABELS))
         positives_only = POSITIVES_ONLY.get(name, frozenset())
         for example in rows:
-            example.labels = {k: v for k, v in example.labels.items()
-                              if k in allowed and (v == 1 or k not in positives_only)}
             if name == "c3" and is_held_out_article(example.group):
                 example.split = "test"
+            elif name == "c3" and is_calibration_article(example.group):
+                example.split = "calibration"
+            # held-out rows keep every label their source gives, for evaluation
             if example.split == "test":
                 evaluation.setdefault(name, []).append(example)
-            elif example.labels:  # a row that speaks for no label would only add noise
+                continue
+            if example.split == "calibration":
+                calibration.append(example)
+                continue
+            if example.split == "dev" and hold_dev:
+                dev.setdefault(name, []).append(example)
+                continue
+            example.labels = {k: v for k, v in example.labels.items()
+                              if k in allowed and (v == 1 or k not in positives_only)}
+            if example.labels:  # a row that speaks for no label would only add noise
                 candidates.append(example)
         counts[name] = {"loaded": len(rows)}
     candidates.extend(extra or [])
-    held_out = {normalize(ex.text) for rows in evaluation.values() for ex in rows}
+    held_out = {normalize(ex.text) for group in (evaluation, dev) for rows in group.values()
+                for ex in rows}
+    held_out.update(normalize(ex.text) for ex in calibration)
     kept: dict[str, Example] = {}
     dropped: Counter[str] = Counter()
     for example in candidates:
@@ -121,7 +163,10 @@ def build_corpus(data_dir: Path, sources: tuple[str, ...] = SOURCES,
         counts[name]["train"] = per_source.get(name, 0)
         counts[name]["dropped_duplicate_or_held_out"] = dropped.get(name, 0)
         counts[name]["evaluation"] = len(evaluation.get(name, []))
-    return Corpus(train, evaluation, counts)
+        if name in dev:
+            counts[name]["dev"] = len(dev[name])
+    counts.setdefault("c3", {})["calibration"] = len(calibration)
+    return Corpus(train, evaluation, counts, calibration, dev)
 
 
 # Identity terms (after Dixon et al. 2018). In the training data they appear mostly in toxic

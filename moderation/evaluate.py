@@ -1,60 +1,102 @@
 """`moderate evaluate` as a library call: held-out figures for a trained model, silent.
 
-Rules model, on data never trained on (moderation.corpus keeps them out):
-- the official Jigsaw test rows: toxicity vs toxic, keep_it_clean vs obscene, dont_threaten vs
-  threat, be_nice vs insult or identity_hate; ROC AUC, average precision, and precision and
-  recall at the saved thresholds;
+Every source, weight and feature choice is judged on a suite of evaluation sets, never trained
+or tuned on (moderation.corpus keeps them out of training):
+- the official Jigsaw test rows (Wikipedia talk): toxicity vs toxic, keep_it_clean vs obscene,
+  dont_threaten vs threat, be_nice vs insult or identity_hate;
+- the Gab Hate Corpus official test split: be_nice vs human degradation (hd), keep_it_clean vs
+  vulgarity (vo), dont_threaten vs call for violence (cv), toxicity vs any of them;
 - the official OLID and EDOS test splits (toxicity vs OFF; be_nice and toxicity vs sexist);
-- C3's held-out articles: toxicity, share_with_us vs personal_story or evidence and vs
-  constructive_binary, also within comment-length bands, beside the AUC of length alone, so that
-  a length detector cannot pass for a constructiveness model;
+- our held-out part of Latent Hatred (implicit_hate): be_nice vs explicit and vs implicit hate,
+  each against not_hate;
+- C3's held-out articles (Globe and Mail comments): toxicity, be_nice vs personal attack, the
+  share of acceptable comments (crowd_toxicity_level < 2) that leave approve, share_with_us vs
+  personal_story or evidence and vs constructive, also within comment-length bands beside the
+  AUC of length alone, so that a length detector cannot pass for a constructiveness model;
 - bias_madlibs templates: overall AUC, and per identity term the subgroup, BPSN and BNSP AUCs
-  (Borkan et al. 2019).
+  (Borkan et al. 2019), for toxicity and be_nice;
+- our functional checklist (data/checklist/): per functionality, the share of cases whose action
+  is right, and per rule the share of cases where the rule fires as the case says it should.
+Each rule x set cell has ROC AUC, average precision, and precision and recall at the saved
+review and reject thresholds (the recall a site gets at its review rate).
 Splitter: its own held-out pages (moderation.splitter.evaluate_splitter).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from .corpus import build_corpus
+from .corpus import build_corpus, is_acceptable
 from .hook import Moderator
-from .loaders import Example, load_bias_madlibs
+from .loaders import Example, load_bias_madlibs, load_checklist
 from .rule_model import rule_metrics
 
-# (data set, rule, gold label names: positive if any is 1)
-CHECKS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("jigsaw_predibase", "toxicity", ("toxic",)),
-    ("jigsaw_predibase", "keep_it_clean", ("obscene",)),
-    ("jigsaw_predibase", "dont_threaten", ("threat",)),
-    ("jigsaw_predibase", "be_nice", ("insult", "identity_hate")),
-    ("olid", "toxicity", ("toxic",)),
-    ("edos", "toxicity", ("sexist",)),
-    ("edos", "be_nice", ("sexist",)),
-    ("c3", "toxicity", ("toxic",)),
-    ("c3", "be_nice", ("insult",)),
-    ("c3", "share_with_us", ("personal_story", "evidence")),
-    ("c3", "share_with_us", ("constructive",)),
+Gold = Callable[[Example], int | None]
+
+
+def _labels(*names: str) -> Gold:
+    """Positive if any of `names` is 1, negative if one is known and none is 1."""
+    def gold(ex: Example) -> int | None:
+        values = [ex.labels[n] for n in names if n in ex.labels]
+        return int(any(values)) if values else None
+    return gold
+
+
+def _sexist(ex: Example) -> int | None:
+    return int(ex.meta["label_sexist"] == "sexist")
+
+
+def _latent(kind: str) -> Gold:
+    """`kind` of hate against not_hate; the other kind of hate is left out."""
+    def gold(ex: Example) -> int | None:
+        cls = ex.meta.get("class")
+        return 1 if cls == kind else (0 if cls == "not_hate" else None)
+    return gold
+
+
+def _ghc(*columns: str) -> Gold:
+    def gold(ex: Example) -> int | None:
+        return int(any(ex.meta[c] == "1" for c in columns))
+    return gold
+
+
+# (evaluation set, rule, gold name, gold function); the set is a key of Corpus.evaluation
+CHECKS: list[tuple[str, str, str, Gold]] = [
+    ("jigsaw_predibase", "toxicity", "toxic", _labels("toxic")),
+    ("jigsaw_predibase", "keep_it_clean", "obscene", _labels("obscene")),
+    ("jigsaw_predibase", "dont_threaten", "threat", _labels("threat")),
+    ("jigsaw_predibase", "be_nice", "insult or identity_hate", _labels("insult", "identity_hate")),
+    ("gab_hate_corpus", "toxicity", "hd or cv or vo", _ghc("hd", "cv", "vo")),
+    ("gab_hate_corpus", "keep_it_clean", "vo (vulgarity)", _ghc("vo")),
+    ("gab_hate_corpus", "dont_threaten", "cv (call for violence)", _ghc("cv")),
+    ("gab_hate_corpus", "be_nice", "hd (human degradation)", _ghc("hd")),
+    ("olid", "toxicity", "OFF", _labels("toxic")),
+    ("edos", "toxicity", "sexist", _sexist),
+    ("edos", "be_nice", "sexist", _sexist),
+    ("implicit_hate", "toxicity", "explicit hate", _latent("explicit_hate")),
+    ("implicit_hate", "be_nice", "explicit hate", _latent("explicit_hate")),
+    ("implicit_hate", "be_nice", "implicit hate", _latent("implicit_hate")),
+    ("c3", "toxicity", "toxic", _labels("toxic")),
+    ("c3", "be_nice", "personal attack", _labels("insult")),
+    ("c3", "share_with_us", "personal_story or evidence", _labels("personal_story", "evidence")),
+    ("c3", "share_with_us", "constructive", _labels("constructive")),
 ]
+SET_NAMES = {"jigsaw_predibase": "Jigsaw test", "gab_hate_corpus": "GHC test",
+             "olid": "OLID test", "edos": "EDOS test", "implicit_hate": "Latent Hatred held-out",
+             "c3": "C3 held-out articles"}
 LENGTH_BANDS = ((0, 30), (30, 60), (60, 120), (120, 10**9))  # words
 
 
-def _gold(examples: list[Example], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _gold(examples: list[Example], gold: Gold) -> tuple[np.ndarray, np.ndarray]:
     """(y, mask of rows where the gold is known)."""
-    y = np.zeros(len(examples), dtype=int)
-    known = np.zeros(len(examples), dtype=bool)
-    for i, ex in enumerate(examples):
-        labels = dict(ex.labels)
-        if "label_sexist" in ex.meta:
-            labels = {"sexist": int(ex.meta["label_sexist"] == "sexist")}
-        values = [labels[n] for n in names if n in labels]
-        if values:
-            known[i] = True
-            y[i] = int(any(values))
+    values = [gold(ex) for ex in examples]
+    known = np.array([v is not None for v in values], dtype=bool)
+    y = np.array([v or 0 for v in values], dtype=int)
     return y, known
 
 
@@ -68,7 +110,7 @@ def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
     thresholds = moderator.model.thresholds
     rows: list[dict[str, Any]] = []
     proba_cache: dict[str, np.ndarray] = {}
-    for dataset, rule, gold in CHECKS:
+    for dataset, rule, gold_name, gold in CHECKS:
         examples = corpus.evaluation.get(dataset, [])
         if rule not in ids or not examples:
             continue
@@ -76,31 +118,91 @@ def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
             proba_cache[dataset] = moderator.model.predict_proba([ex.text for ex in examples])
         p = proba_cache[dataset][:, ids.index(rule)]
         y, known = _gold(examples, gold)
+        row = {"data": SET_NAMES.get(dataset, dataset), "rule": rule, "gold": gold_name}
         if np.isnan(p).all():
-            rows.append({"data": dataset, "rule": rule, "gold": " or ".join(gold),
-                         "scored": False})
+            rows.append({**row, "scored": False})
             continue
         prevalence = next(r.prevalence for r in moderator.model.rules if r.id == rule)
-        metrics = rule_metrics(y[known], p[known], thresholds.get(rule), prevalence)
-        rows.append({"data": dataset, "rule": rule, "gold": " or ".join(gold), **metrics})
+        rows.append({**row, **rule_metrics(y[known], p[known], thresholds.get(rule),
+                                           prevalence)})
+    result: dict[str, Any] = {"rules": rows}
+    if "c3" in corpus.evaluation:
+        result["review_queue"] = review_queue(moderator, corpus.evaluation["c3"])
     bands = []
     if "c3" in proba_cache and "share_with_us" in ids:
         bands = _length_bands(corpus.evaluation["c3"],
                               proba_cache["c3"][:, ids.index("share_with_us")])
-    return {"rules": rows, "length_bands": bands, "bias": evaluate_bias(moderator, data_dir)}
+    result["length_bands"] = bands
+    templates = load_bias_madlibs(data_dir)
+    proba = moderator.model.predict_proba([ex.text for ex in templates])
+    result["bias"] = evaluate_bias(moderator, data_dir, examples=templates, proba=proba)
+    result["bias_rules"] = {rule: evaluate_bias(moderator, data_dir, rule, templates, proba)
+                            for rule in ("be_nice",) if rule in ids}
+    result["checklist"] = evaluate_checklist(moderator)
+    return result
+
+
+def review_queue(moderator: Moderator, examples: list[Example]) -> dict[str, Any]:
+    """On C3 comments judged acceptable (crowd_toxicity_level < 2): the share that leaves
+    approve, and which rules send them there."""
+    acceptable = [ex.text for ex in examples if is_acceptable(ex)]
+    verdicts = moderator.model.verdicts(acceptable, reasons=False)
+    actions = np.array([v["action"] for v in verdicts])
+    per_rule = {rule.id: round(float(np.mean([rule.id in v["flags"] for v in verdicts])), 4)
+                for rule in moderator.model.rules if rule.kind == "violation"}
+    return {"acceptable_comments": len(acceptable),
+            "leave_approve": round(float((actions != "approve").mean()), 4),
+            "rejected": round(float((actions == "reject").mean()), 4),
+            "flagged_by_rule": per_rule}
+
+
+def evaluate_checklist(moderator: Moderator) -> dict[str, Any]:
+    """Per functionality, the share of checklist cases whose action is right (approve for
+    "approve" cases, review or reject for "flag" cases); per rule, the share of cases naming
+    the rule in `should` / `should_not` where it fires / stays quiet."""
+    cases = load_checklist()
+    if not cases:
+        return {}
+    verdicts = moderator.model.verdicts([c["text"] for c in cases], reasons=False)
+    right = np.array([(v["action"] == "approve") == (c["action"] == "approve")
+                      for c, v in zip(cases, verdicts, strict=True)])
+    functionalities: dict[str, list[int]] = {}
+    for i, case in enumerate(cases):
+        functionalities.setdefault(case["functionality"], []).append(i)
+    per_functionality = [
+        {"functionality": name, "action": cases[idx[0]]["action"], "n": len(idx),
+         "right": round(float(right[idx].mean()), 4)} for name, idx in functionalities.items()]
+    per_rule = {}
+    for rule in moderator.rule_ids:
+        fires = [rule in v["flags"] for c, v in zip(cases, verdicts, strict=True)
+                 if rule in c["should"]]
+        quiet = [rule not in v["flags"] for c, v in zip(cases, verdicts, strict=True)
+                 if rule in c["should_not"]]
+        per_rule[rule] = {"should_fire": len(fires),
+                          "fires": round(float(np.mean(fires)), 4) if fires else None,
+                          "should_stay_quiet": len(quiet),
+                          "quiet": round(float(np.mean(quiet)), 4) if quiet else None}
+    wrong = [{"functionality": c["functionality"], "expected": c["action"],
+              "action": v["action"], "text": c["text"]}
+             for c, v, ok in zip(cases, verdicts, right, strict=True) if not ok]
+    return {"cases": len(cases), "right": round(float(right.mean()), 4),
+            "worst_functionality": min(r["right"] for r in per_functionality),
+            "per_functionality": per_functionality, "per_rule": per_rule, "wrong": wrong}
 
 
 def _length_bands(examples: list[Example], p: np.ndarray) -> list[dict[str, Any]]:
     """share_with_us AUC overall and within length bands, beside the AUC of length alone."""
     words = np.array([len(ex.text.split()) for ex in examples])
     out = []
-    for gold in (("constructive",), ("personal_story", "evidence")):
+    for gold_name, gold in (("constructive", _labels("constructive")),
+                            ("personal_story or evidence",
+                             _labels("personal_story", "evidence"))):
         y, known = _gold(examples, gold)
-        out.append({"gold": " or ".join(gold), "band": "all", "n": int(known.sum()),
+        out.append({"gold": gold_name, "band": "all", "n": int(known.sum()),
                     "auc": _auc(y[known], p[known]), "length_auc": _auc(y[known], words[known])})
         for low, high in LENGTH_BANDS:
             band = known & (words >= low) & (words < high)
-            out.append({"gold": " or ".join(gold), "band": f"{low}-{high if high < 10**9 else ''}",
+            out.append({"gold": gold_name, "band": f"{low}-{high if high < 10**9 else ''}",
                         "n": int(band.sum()), "auc": _auc(y[band], p[band]),
                         "length_auc": _auc(y[band], words[band])})
     return out
@@ -112,10 +214,12 @@ def identity_terms(examples: list[Example]) -> list[str]:
     return sorted(terms, key=lambda t: (-len(t), t))
 
 
-def evaluate_bias(moderator: Moderator, data_dir: Path, rule: str = "toxicity"
+def evaluate_bias(moderator: Moderator, data_dir: Path, rule: str = "toxicity",
+                  examples: list[Example] | None = None, proba: np.ndarray | None = None
                   ) -> dict[str, Any]:
-    """Overall AUC and, per identity term, subgroup / BPSN / BNSP AUC on bias_madlibs."""
-    examples = load_bias_madlibs(data_dir)
+    """Overall AUC and, per identity term, subgroup / BPSN / BNSP AUC on bias_madlibs
+    (`examples` and their `proba` for every rule, when already at hand)."""
+    examples = examples if examples is not None else load_bias_madlibs(data_dir)
     terms = identity_terms(examples)
     term_of = []
     for ex in examples:
@@ -123,8 +227,9 @@ def evaluate_bias(moderator: Moderator, data_dir: Path, rule: str = "toxicity"
         term_of.append(next((t for t in terms if f" {t} " in phrase), ""))
     term_of = np.array(term_of)
     y = np.array([ex.labels["toxic"] for ex in examples])
-    p = moderator.model.predict_proba([ex.text for ex in examples])[
-        :, moderator.rule_ids.index(rule)]
+    if proba is None:
+        proba = moderator.model.predict_proba([ex.text for ex in examples])
+    p = proba[:, moderator.rule_ids.index(rule)]
     per_term = []
     for term in terms:
         sub = term_of == term

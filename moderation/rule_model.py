@@ -36,6 +36,10 @@ from .rules import Rule
 # REJECT_PRECISION. A signal rule is flagged at SIGNAL_PRECISION at its prevalence.
 REVIEW_RECALL = 0.8
 REJECT_PRECISION = 0.9
+# With acceptable real comments to calibrate on (C3 calibration articles, crowd_toxicity_level
+# < 2), review thresholds are chosen instead so that at most REVIEW_RATE of them leave approve
+# (rules.toml `review_rate`, `moderate train --max-review-rate`).
+REVIEW_RATE = 0.05
 SIGNAL_PRECISION = 0.5
 SCORE_DIGITS = 4
 # Inverse regularisation per rule where 1.0 is not best (dev-split AUC, see corpus.py): the
@@ -86,6 +90,83 @@ def threshold_for_recall(y: np.ndarray, p: np.ndarray, recall: float) -> float |
     if not len(positives):
         return None
     return float(positives[max(int(np.ceil(recall * len(positives))) - 1, 0)])
+
+
+def _clustered_se(flagged: np.ndarray, groups: np.ndarray | None) -> float:
+    """Standard error of the rate `flagged.mean()`: the larger of the plain one and the one
+    that treats each group (article) as one draw, since comments under one article go
+    together."""
+    n = len(flagged)
+    rate = float(flagged.mean())
+    se = np.sqrt(rate * (1 - rate) / n)
+    if groups is not None:
+        _, inverse = np.unique(groups, return_inverse=True)
+        sums = np.bincount(inverse, weights=flagged - rate)
+        se = max(se, float(np.sqrt((sums ** 2).sum()) / n))
+    return float(se)
+
+
+def review_rate_thresholds(scores: np.ndarray, review_rate: float,
+                           positives: list[np.ndarray] | None = None,
+                           groups: np.ndarray | None = None
+                           ) -> tuple[np.ndarray, dict[str, Any]]:
+    """Review thresholds, one per column of `scores` (acceptable comments x violation rules),
+    such that the share of rows flagged by any column stays within `review_rate`.
+
+    The budget goes where it buys the most recall: starting with nothing flagged, each step
+    lowers the threshold of the rule whose validation recall (on `positives[j]`, that rule's
+    validation breaches' scores) rises most per unit of acceptable comments newly flagged, until
+    no rule can go lower within the target. Without `positives`, every rule gains alike. The
+    target is `review_rate` less one standard error of the rate (clustered by `groups`, the
+    articles, when given), so that the rate on new comments from the same stream stays within
+    `review_rate` more often than not."""
+    n, k = scores.shape
+    ordered = -np.sort(-scores, axis=0)  # each column high to low
+    step = max(1, n // 500)
+
+    def limit(j: int, count: int) -> float:
+        return float(ordered[-1, j]) if count >= n else float(np.nextafter(ordered[count, j],
+                                                                            np.inf))
+
+    def recall(j: int, t: float) -> float:
+        if positives is None or not len(positives[j]):
+            return 0.0
+        return float((positives[j] >= t).mean())
+
+    def allocate(target: float) -> np.ndarray:
+        counts = np.zeros(k, dtype=int)
+        found = np.array([limit(j, 0) for j in range(k)])
+        flagged = np.zeros(n, dtype=bool)
+        while True:
+            best, best_value = None, -np.inf
+            for j in range(k):
+                if counts[j] >= n:
+                    continue
+                t = limit(j, counts[j] + step)
+                union = flagged | (scores[:, j] >= t)
+                cost = union.mean() - flagged.mean()
+                if union.mean() > target:
+                    continue
+                gain = recall(j, t) - recall(j, found[j]) if positives is not None else 1.0
+                value = gain / (cost + 1.0 / n)
+                if value > best_value:
+                    best, best_value = j, value
+            if best is None:
+                return found
+            counts[best] += step
+            found[best] = limit(best, counts[best])
+            flagged |= scores[:, best] >= found[best]
+
+    plain = float(np.sqrt(review_rate * (1 - review_rate) / max(n, 1)))
+    found = allocate(review_rate - plain)
+    se = _clustered_se((scores >= found).any(axis=1).astype(float), groups)
+    target = review_rate - max(se, plain)
+    found = allocate(target)
+    flagged = scores >= found
+    return found, {"rows": int(n), "review_rate": review_rate, "target": round(target, 4),
+                   "rate": round(float(flagged.any(axis=1).mean()), 4),
+                   "per_rule_rate": [round(float(x), 4) for x in flagged.mean(axis=0)],
+                   "validation_recall": [round(recall(j, found[j]), 4) for j in range(k)]}
 
 
 def rule_metrics(y: np.ndarray, p: np.ndarray, thresholds: dict | None,
@@ -238,11 +319,16 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
                 sample_weight: np.ndarray | None = None, *, validation_fraction: float = 0.1,
                 seed: int = 0, review_recall: float = REVIEW_RECALL,
                 reject_precision: float = REJECT_PRECISION,
-                pipeline: Pipeline | None = None) -> tuple[RulesModel, Pipeline, dict[str, Any]]:
+                pipeline: Pipeline | None = None, calibration_texts: list[str] | None = None,
+                calibration_groups: list[str] | None = None, review_rate: float = REVIEW_RATE
+                ) -> tuple[RulesModel, Pipeline, dict[str, Any]]:
     """Fit on all but a random `validation_fraction` of rows; choose thresholds on the rest.
 
-    `targets` is (n_texts, n_rules) with 1, 0 or -1 (unknown). Returns the model, the fitted
-    reference pipeline, and an info dict (thresholds and validation metrics per rule)."""
+    `targets` is (n_texts, n_rules) with 1, 0 or -1 (unknown). Review thresholds of violation
+    rules come from `calibration_texts` when given (acceptable real comments never trained on:
+    at most `review_rate` of them leave approve, see `review_rate_thresholds`), else from
+    `review_recall` on the validation rows. Returns the model, the fitted reference pipeline,
+    and an info dict (thresholds and validation metrics per rule)."""
     rng = np.random.default_rng(seed)
     is_val = rng.random(len(texts)) < validation_fraction
     train_idx, val_idx = np.flatnonzero(~is_val), np.flatnonzero(is_val)
@@ -255,6 +341,16 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
     proba = scorer.predict_proba([texts[i] for i in val_idx])
     thresholds: dict[str, dict[str, float | None] | None] = {}
     metrics: dict[str, Any] = {}
+    by_rate: dict[str, float] = {}
+    calibration: dict[str, Any] | None = None
+    if calibration_texts:
+        columns = [j for j, r in enumerate(rules) if r.kind == "violation" and scorer.scored[j]]
+        found, calibration = review_rate_thresholds(
+            scorer.predict_proba(calibration_texts)[:, columns], review_rate,
+            positives=[proba[targets[val_idx, j] == 1, j] for j in columns],
+            groups=None if calibration_groups is None else np.array(calibration_groups))
+        by_rate = {rules[j].id: float(t) for j, t in zip(columns, found, strict=True)}
+        calibration["rules"] = [rules[j].id for j in columns]
     for j, rule in enumerate(rules):
         y = targets[val_idx, j]
         known = y >= 0
@@ -267,7 +363,7 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
             limits: dict[str, float | None] = {
                 "review": threshold_for_precision(y, p, SIGNAL_PRECISION, rule.prevalence)}
         else:
-            limits = {"review": threshold_for_recall(y, p, review_recall)}
+            limits = {"review": by_rate.get(rule.id, threshold_for_recall(y, p, review_recall))}
             reject = threshold_for_precision(y, p, reject_precision, rule.prevalence)
             if reject is not None and limits["review"] is not None:
                 reject = max(reject, limits["review"])
@@ -279,6 +375,7 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
         "validation": {"fraction": validation_fraction, "seed": seed, "rows": int(len(val_idx)),
                        "review_recall": review_recall, "reject_precision": reject_precision,
                        "signal_precision": SIGNAL_PRECISION, "metrics": metrics},
+        "calibration": calibration,
         "training_rows": int(len(train_idx)),
         "n_features": scorer.n_features,
     }

@@ -34,15 +34,31 @@ class Rule:
         return (self.id, *[label for label in self.labels if label != self.id])
 
 
-def load_rules(path: str | os.PathLike[str] | None = None) -> list[Rule]:
-    """Parse a rules TOML file (the packaged default when `path` is None)."""
+def _read(path: str | os.PathLike[str] | None) -> tuple[Path, dict]:
     path = Path(path) if path else DEFAULT_RULES_FILE
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise RulesError(f"rules file not found: {path}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RulesError(f"rules file {path} is not valid TOML: {exc}") from exc
+
+
+def load_review_rate(path: str | os.PathLike[str] | None = None) -> float | None:
+    """The rules file's `review_rate`: the share of acceptable comments that may leave approve
+    (None when the file does not set one)."""
+    path, data = _read(path)
+    rate = data.get("review_rate")
+    if rate is None:
+        return None
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < 1:
+        raise RulesError(f"review_rate in {path} must be a number between 0 and 1")
+    return float(rate)
+
+
+def load_rules(path: str | os.PathLike[str] | None = None) -> list[Rule]:
+    """Parse a rules TOML file (the packaged default when `path` is None)."""
+    path, data = _read(path)
     entries = data.get("rule")
     if not isinstance(entries, list) or not entries:
         raise RulesError(f"rules file {path} has no [[rule]] entries")

@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .corpus import SOURCES, build_corpus, rule_targets, sample_weights
+from .corpus import SOURCES, build_corpus, is_acceptable, rule_targets, sample_weights
 from .loaders import LABELS, load_site_csv
 from .persist import save_model
-from .rule_model import REJECT_PRECISION, REVIEW_RECALL, train_rules
-from .rules import load_rules
+from .rule_model import REJECT_PRECISION, REVIEW_RATE, REVIEW_RECALL, train_rules
+from .rules import load_review_rate, load_rules
 from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
 
 PARTS = ("rules", "split")
@@ -30,18 +30,27 @@ def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None =
                      site_data: Path | None = None, sources: tuple[str, ...] = SOURCES,
                      seed: int = 0, review_recall: float = REVIEW_RECALL,
                      reject_precision: float = REJECT_PRECISION,
+                     max_review_rate: float | None = None,
                      key: str | None = None) -> dict[str, Any]:
+    """Train the rules model. Review thresholds keep the share of acceptable C3 calibration
+    comments leaving approve within `max_review_rate` (else the rules file's `review_rate`,
+    else REVIEW_RATE); without C3 they fall back to `review_recall` on validation rows."""
     started = time.perf_counter()
     rules = load_rules(rules_path)
+    review_rate = max_review_rate or load_review_rate(rules_path) or REVIEW_RATE
     extra = None
     if site_data is not None:
         extra = load_site_csv(site_data, set(LABELS) | {r.id for r in rules})
     corpus = build_corpus(data_dir, sources, extra)
     texts = [ex.text for ex in corpus.train]
     targets = rule_targets(corpus.train, rules)
+    acceptable = [ex for ex in corpus.calibration if is_acceptable(ex)]
     model, _, info = train_rules(texts, targets, rules, sample_weights(corpus.train), seed=seed,
                                  review_recall=review_recall,
-                                 reject_precision=reject_precision)
+                                 reject_precision=reject_precision,
+                                 calibration_texts=[ex.text for ex in acceptable],
+                                 calibration_groups=[ex.group for ex in acceptable],
+                                 review_rate=review_rate)
     info.update({
         "rules": rules_manifest_entries(rules, model.thresholds, model.scorer.scored),
         "sources": corpus.counts,

@@ -2,9 +2,16 @@
 
 import pytest
 
-from moderation.corpus import build_corpus, is_held_out_article, rule_targets
+from moderation.corpus import (
+    build_corpus,
+    is_acceptable,
+    is_calibration_article,
+    is_held_out_article,
+    rule_targets,
+)
 from moderation.errors import DataFormatError, DataSourceError
 from moderation.loaders import LOADERS, Example, load_bias_madlibs, load_site_csv
+from moderation.loaders.hate import detweet, near_duplicate_key
 from moderation.normalize import normalize
 from moderation.rules import load_rules
 
@@ -96,3 +103,60 @@ def test_site_csv_bad_labels_are_errors(tmp_path, body, message):
     path.write_text(body)
     with pytest.raises(DataFormatError, match=message):
         load_site_csv(path, {"be_nice"})
+
+
+@needs_data
+def test_c3_calibration_articles_are_neither_trained_nor_test():
+    corpus = build_corpus(DATA, sources=("c3",))
+    calibration = {ex.group for ex in corpus.calibration}
+    assert calibration and all(is_calibration_article(a) for a in calibration)
+    assert not calibration & {ex.group for ex in corpus.train}
+    assert not calibration & {ex.group for ex in corpus.evaluation["c3"]}
+    acceptable = [ex for ex in corpus.calibration if is_acceptable(ex)]
+    assert 0.8 * len(corpus.calibration) < len(acceptable) < len(corpus.calibration)
+
+
+@needs_data
+def test_gab_hate_corpus_maps_hd_cv_vo_and_keeps_its_test_split():
+    rows = LOADERS["gab_hate_corpus"](DATA)
+    test = [r for r in rows if r.split == "test"]
+    assert len(test) == 5510 and sum(r.meta["hd"] == "1" for r in test) == 491
+    for r in rows:
+        assert r.labels["identity_hate"] == int(r.meta["hd"])
+        assert r.labels["threat"] == int(r.meta["cv"]) and r.labels["obscene"] == int(r.meta["vo"])
+        assert r.labels["toxic"] == int("1" in r.meta.values())
+        assert "insult" not in r.labels  # an insult without an identity is none of hd/cv/vo
+    dev = sum(r.split == "dev" for r in rows)
+    assert 0.15 * 22036 < dev < 0.25 * 22036
+
+
+@needs_data
+def test_implicit_hate_split_is_grouped_and_detweeted():
+    rows = LOADERS["implicit_hate"](DATA)
+    sides: dict[str, set[str]] = {}
+    for r in rows:
+        sides.setdefault(r.group, set()).add(r.split)
+    assert all(len(s) == 1 for s in sides.values())  # near-duplicates stay on one side
+    share = {s: sum(r.split == s for r in rows) / len(rows) for s in ("train", "dev", "test")}
+    assert 0.15 < share["test"] < 0.25 and 0.05 < share["dev"] < 0.15
+    assert not any(r.text.startswith(("rt ", ":", '"')) or " , " in r.text for r in rows)
+    hate = [r for r in rows if r.meta["class"] != "not_hate"]
+    assert all(r.labels == {"identity_hate": 1, "toxic": 1} for r in hate)
+
+
+def test_detweet_undoes_the_re_spacing():
+    assert detweet('" rt : they are all the same , you know ! "" ') == \
+        "They are all the same, you know!"
+    assert near_duplicate_key("RT @x: They are ALL the same, you know!") == \
+        near_duplicate_key("they are all the same , you know !")
+
+
+@needs_data
+def test_corpus_holds_dev_parts_out_only_when_asked():
+    sources = ("gab_hate_corpus",)
+    held = build_corpus(DATA, sources=sources, hold_dev=True)
+    trained = build_corpus(DATA, sources=sources)
+    assert len(held.dev["gab_hate_corpus"]) > 4000 and not trained.dev
+    assert len(trained.train) > len(held.train) + 4000
+    test = {normalize(ex.text) for ex in trained.evaluation["gab_hate_corpus"]}
+    assert not test & {normalize(ex.text) for ex in trained.train}

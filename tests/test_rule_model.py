@@ -2,7 +2,11 @@ import numpy as np
 import pytest
 
 from moderation.classifiers import RuleClassifiers
-from moderation.rule_model import threshold_for_precision, threshold_for_recall
+from moderation.rule_model import (
+    review_rate_thresholds,
+    threshold_for_precision,
+    threshold_for_recall,
+)
 
 from .conftest import needs_data
 
@@ -29,6 +33,51 @@ def test_threshold_for_recall():
     assert threshold_for_recall(y, p, 0.75) == pytest.approx(0.7)
     assert threshold_for_recall(y, p, 1.0) == pytest.approx(0.2)
     assert threshold_for_recall(np.zeros(3), p[:3], 0.8) is None
+
+
+def test_review_rate_thresholds_keep_the_union_within_the_rate():
+    rng = np.random.default_rng(0)
+    scores = rng.random((2000, 3))
+    scores[:, 1] = scores[:, 0] * 0.5 + rng.random(2000) * 0.5  # overlapping rules
+    found, info = review_rate_thresholds(scores, 0.05)
+    flagged = (scores >= found).any(axis=1).mean()
+    target = 0.05 - np.sqrt(0.05 * 0.95 / 2000)
+    assert flagged == pytest.approx(info["rate"]) and flagged <= target
+    assert flagged > target - 0.005  # the budget is used, not wasted
+    looser, _ = review_rate_thresholds(scores, 0.2)
+    assert (looser <= found).all() and (looser < found).any()
+    # the budget goes to the rule whose breaches it catches: rule 2's positives score just
+    # under the top of the acceptable comments, rule 0's far below
+    positives = [rng.random(200) * 0.5, rng.random(200) * 0.5, 0.965 + rng.random(200) * 0.035]
+    steered, info = review_rate_thresholds(scores, 0.05, positives)
+    assert info["validation_recall"][2] > 0.8 and steered[2] < steered[0]
+    # comments of one article go together: whole articles flagged widen the margin
+    groups = np.repeat(np.arange(100), 20)
+    clustered = scores.copy()
+    clustered[:100, :] += 1.0  # five articles entirely high
+    _, plain = review_rate_thresholds(clustered, 0.05)
+    _, grouped = review_rate_thresholds(clustered, 0.05, groups=groups)
+    assert grouped["target"] < plain["target"] and grouped["rate"] <= grouped["target"]
+
+
+def test_train_rules_sets_review_thresholds_on_calibration_comments(trained):
+    from moderation.rule_model import train_rules
+
+    model, _, info = trained
+    ids = model.rule_ids
+    rows = 60
+    clean = ["Thanks for the article, I learned a lot about the budget."] * rows
+    texts = clean + ["You are a stupid idiot and a moron"] * rows
+    targets = np.full((len(texts), len(ids)), -1, dtype=np.int8)
+    targets[:rows, ids.index("toxicity")] = 0
+    targets[rows:, ids.index("toxicity")] = 1
+    calibration = [f"I think the council vote on item {i} was reasonable." for i in range(200)]
+    model2, _, info2 = train_rules(texts, targets, model.rules, calibration_texts=calibration,
+                                   review_rate=0.1, pipeline=None)
+    assert info2["calibration"]["rules"] == ["toxicity"]
+    assert info2["calibration"]["rate"] <= 0.1
+    acted = [v["action"] for v in model2.verdicts(calibration, reasons=False)]
+    assert np.mean([a != "approve" for a in acted]) <= 0.1
 
 
 def test_rule_without_labels_is_not_scored():

@@ -1,7 +1,7 @@
 import pytest
 
 from moderation.errors import RulesError
-from moderation.rules import load_rules
+from moderation.rules import load_review_rate, load_rules
 
 
 def test_default_rules_have_the_documented_ids():
@@ -46,3 +46,14 @@ def test_data_dir_setting_order(monkeypatch, tmp_path):
     monkeypatch.setenv("MODERATION_DATA", str(tmp_path))
     assert data_dir() == tmp_path
     assert data_dir(tmp_path / "x") == tmp_path / "x"
+
+
+def test_review_rate_setting(tmp_path):
+    assert load_review_rate() == 0.05
+    path = tmp_path / "rules.toml"
+    path.write_text('[[rule]]\nid = "a"\ntitle = "A"\ntext = "t"\n')
+    assert load_review_rate(path) is None
+    for bad in ("0", "1.5", '"5%"', "true"):
+        path.write_text(f'review_rate = {bad}\n[[rule]]\nid = "a"\ntitle = "A"\ntext = "t"\n')
+        with pytest.raises(RulesError, match="review_rate"):
+            load_review_rate(path)

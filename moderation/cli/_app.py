@@ -38,8 +38,9 @@ def reported_errors() -> Iterator[None]:
 # better place for it, since other local users can read a process's arguments.
 trusted_key_option = Annotated[str | None, typer.Option(
     "--trusted-key", envvar="MODERATION_MODEL_KEY", show_envvar=True,
-    help="Refuse models whose manifest is not signed with this key (prefer the environment "
-         "variable: arguments are visible to other users).")]
+    help="Sign trained models with this key (train), or refuse models whose manifest is not "
+         "signed with it (prefer the environment variable: arguments are visible to other "
+         "users).")]
 
 
 @contextmanager

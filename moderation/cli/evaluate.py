@@ -41,19 +41,68 @@ def evaluate_cli(
         typer.echo(json.dumps(result, indent=2))
         return
     if "rules" in result:
-        typer.echo("== Rules model, held-out data")
-        print_table(result["rules"], ["data", "rule", "gold", "positives", "negatives", "roc_auc",
-                                      "average_precision", "precision@review", "recall@review",
-                                      "precision@reject", "recall@reject",
-                                      "precision@reject@prevalence"])
-        typer.echo("\n== share_with_us on C3 held-out articles, by length (words)")
-        print_table(result["length_bands"], ["gold", "band", "n", "auc", "length_auc"])
-        bias = result["bias"]
-        typer.echo(f"\n== bias_madlibs ({bias['rows']} templates): overall AUC "
-                   f"{_fmt(bias['overall_auc'])}; identity terms, worst BPSN first")
-        print_table(bias["per_term"][:10], ["term", "n", "subgroup_auc", "bpsn_auc", "bnsp_auc"])
+        print_rules(result)
     if "splitter" in result:
         print_splitter(result["splitter"])
+
+
+SUITE_RULES = ("toxicity", "keep_it_clean", "dont_threaten", "be_nice", "share_with_us")
+
+
+def suite_matrix(result: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """Rules x evaluation sets: `key` (e.g. roc_auc) per cell; several golds in one cell are
+    joined with '/', in the order of moderation.evaluate.CHECKS."""
+    sets = list(dict.fromkeys(r["data"] for r in result["rules"]))
+    out = []
+    for rule in SUITE_RULES:
+        row: dict[str, Any] = {"rule": rule}
+        for name in sets:
+            cells = [_fmt(r.get(key)) for r in result["rules"]
+                     if r["data"] == name and r["rule"] == rule]
+            row[name] = "/".join(cells) if cells else ""
+        bias = ({"toxicity": result["bias"]} | result.get("bias_rules", {})).get(rule)
+        if bias and key == "roc_auc":
+            worst = bias["per_term"][0] if bias["per_term"] else {}
+            row["bias_madlibs"] = (f"{_fmt(bias['overall_auc'])} "
+                                   f"(BPSN {worst.get('term')} {_fmt(worst.get('bpsn_auc'))})")
+        checklist = result.get("checklist", {}).get("per_rule", {}).get(rule)
+        if checklist and key == "roc_auc":
+            row["checklist fires/quiet"] = (f"{_fmt(checklist['fires'])}/"
+                                            f"{_fmt(checklist['quiet'])}")
+        out.append(row)
+    return out
+
+
+def print_rules(result: dict[str, Any]) -> None:
+    typer.echo("== Rules x evaluation sets: ROC AUC (held-out data only; gold per cell below)")
+    matrix = suite_matrix(result, "roc_auc")
+    print_table(matrix, list(dict.fromkeys(k for row in matrix for k in row)))
+    typer.echo("\n== Recall at the saved review threshold (the review-rate operating point)")
+    matrix = suite_matrix(result, "recall@review")
+    print_table(matrix, list(dict.fromkeys(k for row in matrix for k in row)))
+    queue = result.get("review_queue")
+    if queue:
+        typer.echo(f"\n== C3 held-out articles, {queue['acceptable_comments']} comments judged "
+                   f"acceptable (crowd_toxicity_level < 2): {_fmt(queue['leave_approve'])} "
+                   f"leave approve ({_fmt(queue['rejected'])} rejected); flagged by rule: "
+                   + ", ".join(f"{k} {_fmt(v)}" for k, v in queue["flagged_by_rule"].items()))
+    checklist = result.get("checklist")
+    if checklist:
+        typer.echo(f"\n== Functional checklist ({checklist['cases']} cases): "
+                   f"{_fmt(checklist['right'])} of actions right; per functionality")
+        print_table(checklist["per_functionality"], ["functionality", "action", "n", "right"])
+    typer.echo("\n== Per rule and set")
+    print_table(result["rules"], ["data", "rule", "gold", "positives", "negatives", "roc_auc",
+                                  "average_precision", "precision@review", "recall@review",
+                                  "precision@reject", "recall@reject",
+                                  "precision@reject@prevalence"])
+    typer.echo("\n== share_with_us on C3 held-out articles, by length (words)")
+    print_table(result["length_bands"], ["gold", "band", "n", "auc", "length_auc"])
+    for bias in (result["bias"], *result.get("bias_rules", {}).values()):
+        typer.echo(f"\n== bias_madlibs ({bias['rows']} templates), {bias['rule']}: overall AUC "
+                   f"{_fmt(bias['overall_auc'])}; identity terms, worst BPSN first")
+        print_table(bias["per_term"][:10], ["term", "n", "subgroup_auc", "bpsn_auc",
+                                            "bnsp_auc"])
 
 
 def print_splitter(split: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ import typer
 
 from .. import settings
 from ..train import PARTS, train
-from ._app import command, reported_errors
+from ._app import command, reported_errors, trusted_key_option
 
 
 @command
@@ -30,14 +30,20 @@ def train_cli(
         "--only", help="Train only `rules` or only `split` (the page splitter)."
     )] = None,
     seed: Annotated[int, typer.Option(help="Seed of the validation split.")] = 0,
+    max_review_rate: Annotated[float | None, typer.Option(
+        "--max-review-rate", min=0.001, max=0.999,
+        help="Share of acceptable news comments that may leave approve (default: rules.toml "
+             "review_rate, 0.05).")] = None,
+    trusted_key: trusted_key_option = None,
 ) -> None:
     """Train the rules model and the page splitter on the labelled data."""
     if only is not None and only not in PARTS:
         raise typer.BadParameter(f"must be one of {', '.join(PARTS)}", param_hint="--only")
     with reported_errors():
         results = train(settings.data_dir(data_dir), settings.model_dir(out), only=only,
-                        **({"rules_path": rules, "site_data": data, "seed": seed}
-                           if only != "split" else {"seed": seed}))
+                        **({"rules_path": rules, "site_data": data, "seed": seed,
+                            "max_review_rate": max_review_rate, "key": trusted_key}
+                           if only != "split" else {"seed": seed, "key": trusted_key}))
     for part, result in results.items():
         manifest = result["manifest"]
         typer.echo(f"{part}: saved {result['path']} ({manifest['sha256'][:12]}) "

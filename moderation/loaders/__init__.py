@@ -7,6 +7,9 @@ from pathlib import Path
 
 from .base import LABELS, VIOLATIONS, Example
 from .bias_madlibs import load_bias_madlibs
+from .checklist import load_checklist
+from .contrasts import load_contrasts
+from .hate import load_gab_hate_corpus, load_implicit_hate
 from .jigsaw import load_jigsaw_khanhhk, load_jigsaw_predibase
 from .news_comments import load_c3, load_sfu_ctc
 from .site_csv import load_site_csv
@@ -22,8 +25,12 @@ LOADERS: dict[str, Callable[[Path], list[Example]]] = {
     "edos": load_edos,
     "ethos": load_ethos,
     "hatexplain_magpie": load_hatexplain,
+    "gab_hate_corpus": load_gab_hate_corpus,
+    "implicit_hate": load_implicit_hate,
+    "contrasts": load_contrasts,
     "c3": load_c3,
     "sfu_ctc": load_sfu_ctc,
 }
 
-__all__ = ["LABELS", "LOADERS", "VIOLATIONS", "Example", "load_bias_madlibs", "load_site_csv"]
+__all__ = ["LABELS", "LOADERS", "VIOLATIONS", "Example", "load_bias_madlibs", "load_checklist",
+           "load_site_csv"]

@@ -4,7 +4,8 @@ C3 gives `constructive`, the `personal_story` and `evidence` traits (two or more
 the trait give 1, none gives 0, a single rater leaves it unknown), and a mild toxicity scale:
 mean rating < 1.5 is clean, >= 2.5 toxic, between is unknown; two or more raters naming
 `personal_attack` make it an insult. Every C3 row keeps its article id as `group` so that
-evaluation can hold out whole articles.
+evaluation can hold out whole articles, and its `crowd_toxicity_level` in `meta` (comments under
+2 are the acceptable ones on which review thresholds are set).
 SFU CTC gives `constructive` and a 1-4 toxicity answer (1 clean, 3-4 toxic, 2 unknown).
 """
 
@@ -43,7 +44,8 @@ def load_c3(data_dir: Path) -> list[Example]:
                 labels[trait] = int(votes >= 2)
         if row["constructive_binary"] in ("0.0", "1.0"):
             labels["constructive"] = int(float(row["constructive_binary"]))
-        examples.append(Example(row["comment_text"], labels, "c3", group=row["article_id"]))
+        examples.append(Example(row["comment_text"], labels, "c3", group=row["article_id"],
+                                meta={"crowd_toxicity_level": row["crowd_toxicity_level"]}))
     return examples
 
 

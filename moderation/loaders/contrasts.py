@@ -1,0 +1,80 @@
+"""Templated contrast sentences for training, written for this project (source "contrasts").
+
+An n-gram model that only sees hate next to group names learns the group names and the
+hateful words, not the claim: it flags "X are not vermin", a reader condemning a slur they
+quote, and plain statements about a group. These templates give it minimal pairs: the same
+hateful words asserted of a group (identity_hate 1), and negated, condemned, reported or absent
+(clean of every violation). They are deliberately kept apart from the evaluation checklist
+(data/checklist/): other wording, other target groups, other places, and no template from it.
+No real comment is here, so nothing from these rows is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+from .base import Example, all_clean, with_toxic
+
+GROUPS = ("Poles", "Irish people", "Italians", "Nigerians", "Filipinos", "Somalis", "Mormons",
+          "Buddhists", "atheists", "Syrians", "Haitians", "bisexual people", "Roma people",
+          "Pakistanis", "Koreans", "Vietnamese people", "Ukrainians", "Baptists", "Jamaicans",
+          "Tamils", "Bangladeshis", "Quakers", "deaf people", "single mothers", "Eritreans",
+          "Albanians", "Afghans", "Guatemalans", "Cubans", "Iranians")
+SMEARS = ("vermin", "parasites", "savages", "filth", "a cancer on society", "scum",
+          "rodents", "an inferior race", "less than human", "a disease", "born criminals",
+          "beasts", "leeches", "a blight", "invaders", "trash")
+HATEFUL = (
+    "{G} are {x}.",
+    "Honestly, {g} are nothing but {x}.",
+    "Get rid of the {g}, they are {x}.",
+    "Everyone knows {g} are {x}.",
+    "{G} are {x} and always have been.",
+    "Let's be real, {g} are {x}.",
+)
+CLEAN = (
+    # negated
+    "{G} aren't {x}; they are people like anyone else.",
+    "Claiming that {g} are {x} is ugly and false.",
+    "Nobody here thinks {g} are {x}.",
+    "It is shameful that anyone would say {g} are {x}.",
+    "{G} are neither {x} nor a threat, whatever the pamphlet says.",
+    # quoted or reported in order to condemn it
+    "The flyer called {g} {x}, and the police are right to look into it.",
+    "At dinner my uncle said {g} were {x}, and I told him he was wrong.",
+    "Graffiti calling {g} {x} was scrubbed off the {place} by volunteers.",
+    "A candidate who calls {g} {x} should be dropped by the party.",
+    "The trial heard that the accused had called {g} {x} online before the attack.",
+    # plain and positive statements
+    "{G} in our area opened a new {venue} last month.",
+    "I work with a lot of {g} and they are great colleagues.",
+    "The report looks at how {g} fare in the job market.",
+    "Best wishes to all the {g} celebrating this week.",
+    "There are roughly 40,000 {g} living in the province.",
+    "A group of {g} volunteered to rebuild the {place} after the flood.",
+)
+PLACES = ("library", "bus shelter", "arena", "underpass", "rink", "town hall")
+VENUES = ("bakery", "clinic", "soccer club", "choir", "bookshop", "restaurant")
+PER_TEMPLATE = 30
+
+
+def load_contrasts(data_dir: Path | None = None, seed: int = 7) -> list[Example]:
+    """The templated pairs (no files are read; `data_dir` only keeps the loader signature)."""
+    rng = random.Random(seed)
+    examples: list[Example] = []
+    for templates, hateful in ((HATEFUL, True), (CLEAN, False)):
+        for template in templates:
+            seen: set[str] = set()
+            for _ in itertools.repeat(None, PER_TEMPLATE * 5):
+                if len(seen) >= PER_TEMPLATE:
+                    break
+                g = rng.choice(GROUPS)
+                text = template.format(g=g, G=g[0].upper() + g[1:], x=rng.choice(SMEARS),
+                                       place=rng.choice(PLACES), venue=rng.choice(VENUES))
+                if text in seen:
+                    continue
+                seen.add(text)
+                labels = with_toxic({"identity_hate": 1}) if hateful else all_clean()
+                examples.append(Example(text, labels, "contrasts", group=template))
+    return examples
