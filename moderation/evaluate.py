@@ -10,7 +10,8 @@ Rules model, on data never trained on (moderation.corpus keeps them out):
   a length detector cannot pass for a constructiveness model;
 - bias_madlibs templates: overall AUC, and per identity term the subgroup, BPSN and BNSP AUCs
   (Borkan et al. 2019).
-Splitter: its own held-out pages (moderation.splitter.evaluate_splitter).
+Splitter: real pages of held-out sites per renderer, the seed page, and assembled pages beside
+them (moderation.splitter.evaluate_splitter).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from . import settings
 from .corpus import build_corpus
 from .hook import Moderator
 from .loaders import Example, load_bias_madlibs
@@ -145,5 +147,6 @@ def evaluate(model_dir: Path | None, data_dir: Path, only: str | None = None) ->
     if only in (None, "split") and moderator.splitter is not None:
         from .splitter import evaluate_splitter
 
-        result["splitter"] = evaluate_splitter(moderator.splitter, data_dir)
+        seed_page = settings.PROJECT_ROOT.parent / "shared" / "seeds" / "wfsb_page.txt"
+        result["splitter"] = evaluate_splitter(moderator.splitter, data_dir, seed_page=seed_page)
     return result

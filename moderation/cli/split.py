@@ -1,6 +1,8 @@
-"""`moderate split FILE`: label each line of a page's plain text body / comment / boilerplate.
+"""`moderate split FILE`: label each line of a page body / comment / boilerplate.
 
-Reading (and rejecting empty, binary or non-UTF-8 input) is `splitter.page_io.read_page`;
+FILE is plain text or HTML (recognised by content, rendered to text with html-text; line
+numbers then refer to the rendered text). Reading, and rejecting empty, binary or non-UTF-8
+input, is `splitter.page_io.read_page`;
 loading checks the model against its manifest (`persist.load_artifact`). Library errors reach
 the user as one `error: ...` line with exit code 1 through `reported_errors()`.
 """
@@ -21,7 +23,7 @@ from ._app import command, reported_errors
 
 @command
 def split_cli(
-    file: Annotated[str, typer.Argument(help="Plain-text page to split, or - for stdin.")],
+    file: Annotated[str, typer.Argument(help="Page to split (plain text or HTML), or - for stdin.")],
     model: Annotated[
         Path | None, typer.Option("--model", "-m", help="Splitter model file.")
     ] = None,
