@@ -23,7 +23,7 @@ from ._app import command, reported_errors
 
 @command
 def split_cli(
-    file: Annotated[str, typer.Argument(help="Page to split (plain text or HTML), or - for stdin.")],
+    file: Annotated[str, typer.Argument(help="Page (text or HTML) to split, or - for stdin.")],
     model: Annotated[
         Path | None, typer.Option("--model", "-m", help="Splitter model file.")
     ] = None,

@@ -151,16 +151,17 @@ def line_shape(line: str) -> str:
 def page_lines(lines: list[str]) -> tuple[list[int], list[str], np.ndarray]:
     """Indices and texts of the non-empty lines, and their dense features."""
     idx = [i for i, line in enumerate(lines) if line.strip()]
-    rows = []
+    # rows go straight into one array: a list of lists of floats makes the garbage collector
+    # rescan every float on big pages, which made this step grow faster than the page
+    feats = np.zeros((len(idx), N_DENSE))
+    shapes = []
     for j, i in enumerate(idx):
         before = i - idx[j - 1] - 1 if j else min(i, 3)
         after = idx[j + 1] - i - 1 if j + 1 < len(idx) else 3
-        rows.append(line_features(lines[i], before, after))
-    shapes = [line_shape(lines[i]) for i in idx]
+        feats[j, :N_LINE_FEATURES] = line_features(lines[i], before, after)
+        shapes.append(line_shape(lines[i]))
     counts = Counter(shapes)
-    repeats = [[math.log1p(counts[sh] - 1) if sh else 0.0] for sh in shapes]
-    feats = np.hstack([np.array(rows, dtype=float).reshape(len(idx), N_LINE_FEATURES),
-                       np.array(repeats, dtype=float).reshape(len(idx), N_PAGE_FEATURES)])
+    feats[:, SHAPE_COLUMN] = [math.log1p(counts[sh] - 1) if sh else 0.0 for sh in shapes]
     return idx, [lines[i] for i in idx], feats
 
 

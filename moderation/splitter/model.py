@@ -27,7 +27,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import StandardScaler
 
 from .features import N_DENSE, context_features, line_text, page_lines
-from .trees import TREE_KEYS, flatten, tree_proba
+from .trees import TREE_KEYS, Forest, flatten
 
 KINDS = ("body", "comment", "boilerplate")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -70,7 +70,7 @@ class SplitterModel:
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         self.arrays = arrays
         self.vectorizer = _vectorizer_from(arrays["vocabulary"], arrays["idf"])
-        self.trees = {k: arrays[f"trees_{k}"] for k in TREE_KEYS}
+        self.forest = Forest({k: arrays[f"trees_{k}"] for k in TREE_KEYS})
 
     @classmethod
     def from_estimators(cls, vectorizer: TfidfVectorizer, scaler1: StandardScaler,
@@ -120,7 +120,7 @@ class SplitterModel:
     def second_pass(self, probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
         a = self.arrays
         X = (context_features(probs, dense) - a["mean2"]) / a["scale2"]
-        return tree_proba(self.trees, X)[:, a["order2"]]
+        return self.forest.proba(X)[:, a["order2"]]
 
     def predict_lines(self, lines: list[str]) -> tuple[list[int], np.ndarray]:
         """Indices of the non-empty lines and their (n, 3) probabilities in KINDS order."""

@@ -5,13 +5,20 @@ numeric arrays with per-tree offsets, plus the baseline and the class order. `tr
 walks all trees at once, level by level (`x <= threshold` goes left, as scikit-learn's
 predictor does for numeric features without missing values), sums leaf values per class onto
 the baseline and applies the softmax. No pickle, no estimator object at prediction time.
+
+`Forest` rebuilds scikit-learn's compiled tree predictors from the same arrays (node records
+in its PREDICTOR_RECORD_DTYPE, one thread) and is what the splitter uses: the numpy walk costs
+~90 us a line, the compiled one a few. Both give the same probabilities (tested).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
+from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 
+CHUNK = 512
 TREE_KEYS = ("feature", "threshold", "left", "right", "leaf", "value", "tree_class",
              "roots", "baseline")
 
@@ -64,3 +71,43 @@ def tree_proba(trees: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
     raw -= raw.max(axis=1, keepdims=True)
     e = np.exp(raw)
     return e / e.sum(axis=1, keepdims=True)
+
+
+def _softmax(raw: np.ndarray) -> np.ndarray:
+    raw = raw - raw.max(axis=1, keepdims=True)
+    e = np.exp(raw)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class Forest:
+    """Compiled predictors rebuilt from the arrays of `flatten`."""
+
+    def __init__(self, trees: dict[str, np.ndarray]) -> None:
+        self.baseline = trees["baseline"]
+        self.tree_class = trees["tree_class"]
+        roots = list(trees["roots"]) + [len(trees["feature"])]
+        no_cats = np.zeros((0, 8), dtype=np.uint32)
+        self.predictors = []
+        for t in range(len(trees["tree_class"])):
+            lo, hi = int(roots[t]), int(roots[t + 1])
+            nodes = np.zeros(hi - lo, dtype=PREDICTOR_RECORD_DTYPE)
+            nodes["feature_idx"] = trees["feature"][lo:hi]
+            nodes["num_threshold"] = trees["threshold"][lo:hi]
+            nodes["left"] = trees["left"][lo:hi] - lo
+            nodes["right"] = trees["right"][lo:hi] - lo
+            nodes["is_leaf"] = trees["leaf"][lo:hi]
+            nodes["value"] = trees["value"][lo:hi]
+            self.predictors.append(TreePredictor(nodes, no_cats, no_cats))
+        self._no_cats = no_cats
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities of rows X, CHUNK rows at a time (they stay in the CPU cache,
+        so time grows linearly with the rows)."""
+        X = np.asarray(X, dtype=np.float64)
+        f_idx = np.zeros(X.shape[1], dtype=np.uint32)
+        raw = np.tile(self.baseline, (X.shape[0], 1))
+        for start in range(0, X.shape[0], CHUNK):
+            part = np.ascontiguousarray(X[start:start + CHUNK])
+            for k, pred in zip(self.tree_class, self.predictors, strict=True):
+                raw[start:start + CHUNK, k] += pred.predict(part, self._no_cats, f_idx, 1)
+        return _softmax(raw)
