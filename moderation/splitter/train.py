@@ -8,8 +8,8 @@ comment pools (`pages.build_pages`, training side) are added: on the held-out re
 raised word F1 for body 0.714 -> 0.744 and comment 0.722 -> 0.735 (html-text). Pass 1
 (TF-IDF + LR by SGD) gives out-of-fold probabilities by GroupKFold over sites; pass 2
 (boosted trees) is fitted on those. Lines are weighted by log(1 + words), since long lines
-carry the words that the word-weighted scores count. Everything runs on one thread with fixed seeds, so the same data gives the same model
-on any machine.
+carry the words that the word-weighted scores count. Everything runs on one thread with fixed
+seeds, so the same data gives the same model on any machine.
 
 `evaluate_splitter` reports, per renderer, line-level and word-weighted P/R/F1 per kind on the
 held-out real pages, the share of comment-free held-out pages with any line called comment,
