@@ -140,13 +140,20 @@ def evaluate_bias(moderator: Moderator, data_dir: Path, rule: str = "toxicity"
 
 
 def evaluate(model_dir: Path | None, data_dir: Path, only: str | None = None) -> dict[str, Any]:
-    moderator = Moderator.load(model_dir)
     result: dict[str, Any] = {}
+    splitter = None
     if only in (None, "rules"):
+        moderator = Moderator.load(model_dir)
         result.update(evaluate_rules(moderator, data_dir))
-    if only in (None, "split") and moderator.splitter is not None:
+        splitter = moderator.splitter
+    else:  # the splitter alone needs no rules model
+        from .persist import load_artifact
+
+        path = settings.model_dir(model_dir) / settings.SPLITTER_MODEL_NAME
+        splitter, _ = load_artifact(path, kind="splitter")
+    if only in (None, "split") and splitter is not None:
         from .splitter import evaluate_splitter
 
         seed_page = settings.PROJECT_ROOT.parent / "shared" / "seeds" / "wfsb_page.txt"
-        result["splitter"] = evaluate_splitter(moderator.splitter, data_dir, seed_page=seed_page)
+        result["splitter"] = evaluate_splitter(splitter, data_dir, seed_page=seed_page)
     return result

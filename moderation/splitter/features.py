@@ -195,9 +195,36 @@ def _nearest(flag: np.ndarray, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             np.where(below < n, np.log1p(below - i), -1.0))
 
 
+MAIN_LONG_WORDS = 10
+MAIN_SHORT_PENALTY = 30.0
+
+
+def main_block(words: np.ndarray) -> tuple[int, int]:
+    """The run of lines with the most words in long lines, each short line in it costing
+    MAIN_SHORT_PENALTY words (the largest-sum run, Kadane's linear scan): on most pages the
+    article, since comments come broken up by their name / date / Reply lines."""
+    score = np.where(words >= MAIN_LONG_WORDS, words, -MAIN_SHORT_PENALTY)
+    best, best_span = 0.0, (0, -1)
+    run, start = 0.0, 0
+    for j, x in enumerate(score.tolist()):
+        if run <= 0:
+            run, start = 0.0, j
+        run += x
+        if run > best:
+            best, best_span = run, (start, j)
+    return best_span
+
+
 def _structure(dense: np.ndarray, i: np.ndarray) -> np.ndarray:
-    """Where the comment-section cues and the repeated short lines are, around each line."""
+    """Where the comment-section cues and the repeated short lines are, around each line, and
+    where the line sits against the page's main block of text."""
     cue = (dense[:, CUE_COLUMNS] > 0).any(axis=1).astype(float)
+    start, end = main_block(np.expm1(dense[:, 1]))
+    cues_before = np.cumsum(cue)
+    cues_since_end = np.where(i > end, cues_before - cues_before[min(max(end, 0), len(i) - 1)]
+                              if len(i) else 0.0, 0.0)
+    block = [((i >= start) & (i <= end)).astype(float), np.log1p(np.maximum(0, start - i)),
+             np.log1p(np.maximum(0, i - end)), np.log1p(cues_since_end)]
     repeated = (dense[:, SHAPE_COLUMN] >= math.log1p(2)).astype(float)
     long_line = (dense[:, 1] >= math.log1p(12)).astype(float)
     cols = [*_nearest(cue > 0, i), np.log1p(np.cumsum(cue) - cue),
@@ -207,7 +234,8 @@ def _structure(dense: np.ndarray, i: np.ndarray) -> np.ndarray:
             cols.extend(m[:, 0] for m in _window_means(series[:, None], width))
     rel_len = dense[:, 1] - (dense[:, 1].mean() if len(i) else 0.0)
     cols.append(rel_len)
-    return np.column_stack(cols) if len(i) else np.zeros((0, 4 + 16 + 1))
+    cols += block
+    return np.column_stack(cols) if len(i) else np.zeros((0, 4 + 16 + 1 + 4))
 
 
 def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:

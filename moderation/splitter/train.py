@@ -66,14 +66,14 @@ def _page_arrays(pages: list[Page]) -> tuple[list[str], np.ndarray, np.ndarray, 
 
 def _first_lr(seed: int) -> SGDClassifier:
     """Logistic regression fitted by SGD: lbfgs/liblinear take minutes on 100k x 40k lines."""
-    return SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=20, tol=1e-4, average=True,
+    return SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=10, tol=1e-4, average=True,
                          class_weight="balanced", random_state=seed)
 
 
 def _second_model(seed: int) -> HistGradientBoostingClassifier:
     """Boosted trees over the context features: "a long line between repeated name / date /
     Reply lines, below the article" is an interaction a linear model lacks."""
-    return HistGradientBoostingClassifier(max_iter=70, learning_rate=0.25, max_leaf_nodes=31,
+    return HistGradientBoostingClassifier(max_iter=50, learning_rate=0.25, max_leaf_nodes=31,
                                           max_bins=63, min_samples_leaf=40,
                                           l2_regularization=1.0, early_stopping=False,
                                           random_state=seed)
