@@ -56,6 +56,6 @@ def trained_model_dir(trained, tmp_path_factory) -> Path:
     info = {**info, "rules": rules_manifest_entries(model.rules, model.thresholds,
                                                     model.scorer.scored)}
     save_artifact(model, directory / RULES_MODEL_NAME, kind="rules", info=info)
-    splitter, split_info = train_splitter(DATA, scale=0.1, n_pages=60, n_test_pages=20)
+    splitter, split_info = train_splitter(DATA, max_pages=120, n_assembled=0)
     save_artifact(splitter, directory / SPLITTER_MODEL_NAME, kind="splitter", info=split_info)
     return directory

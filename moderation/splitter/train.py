@@ -88,10 +88,12 @@ def renderer_of(page_id: str, renderers: tuple[str, ...] = RENDERERS) -> str:
 
 
 def training_pages(data_dir: Path, held_out_fold: int | None = HELD_OUT_FOLD,
-                   renderers: tuple[str, ...] = RENDERERS) -> list[Page]:
-    """Every dragnet page outside the held-out fold, each in its rotating renderer."""
-    return [_labelled_page(p, renderer_of(p.page_id, renderers))
-            for p in load_dragnet(Path(data_dir)) if site_fold(p.site) != held_out_fold]
+                   renderers: tuple[str, ...] = RENDERERS, max_pages: int | None = None,
+                   ) -> list[Page]:
+    """Every dragnet page outside the held-out fold (the first `max_pages` of them, for quick
+    runs), each in its rotating renderer."""
+    chosen = [p for p in load_dragnet(Path(data_dir)) if site_fold(p.site) != held_out_fold]
+    return [_labelled_page(p, renderer_of(p.page_id, renderers)) for p in chosen[:max_pages]]
 
 
 def fit_splitter(pages: list[Page], seed: int = 0) -> tuple[SplitterModel, dict[str, Any]]:
@@ -143,11 +145,12 @@ def assembled_pages(data_dir: Path, seed: int = 0, n_pages: int = N_ASSEMBLED_TR
 
 def train_splitter(data_dir: Path, seed: int = 0, *, held_out_fold: int | None = HELD_OUT_FOLD,
                    renderers: tuple[str, ...] = RENDERERS,
-                   n_assembled: int = N_ASSEMBLED_TRAIN_PAGES) -> tuple[SplitterModel, dict]:
+                   n_assembled: int = N_ASSEMBLED_TRAIN_PAGES, max_pages: int | None = None,
+                   ) -> tuple[SplitterModel, dict]:
     """Fit the splitter on the real pages of every site outside `held_out_fold`, plus
     `n_assembled` assembled pages (they raised held-out real body and comment F1)."""
     started = time.perf_counter()
-    pages = training_pages(Path(data_dir), held_out_fold, renderers)
+    pages = training_pages(Path(data_dir), held_out_fold, renderers, max_pages)
     extra = assembled_pages(Path(data_dir), seed, n_assembled) if n_assembled else []
     rendered = time.perf_counter() - started
     model, counts = fit_splitter(pages + extra, seed)
