@@ -132,11 +132,11 @@ class SplitterModel:
     def split_lines(self, lines: list[str]) -> list[dict]:
         """One dict per non-empty line: line (1-based), text, kind, confidence."""
         idx, proba = self.predict_lines(lines)
-        best = proba.argmax(axis=1) if len(idx) else []
+        best = proba.argmax(axis=1).tolist() if len(idx) else []
+        conf = proba.max(axis=1).tolist() if len(idx) else []
         return [
-            {"line": i + 1, "text": lines[i], "kind": KINDS[int(b)],
-             "confidence": float(proba[j, b])}
-            for j, (i, b) in enumerate(zip(idx, best, strict=True))
+            {"line": i + 1, "text": lines[i], "kind": KINDS[b], "confidence": c}
+            for i, b, c in zip(idx, best, conf, strict=True)
         ]
 
     def split(self, text: str) -> list[dict]:
