@@ -21,7 +21,7 @@ from moderation.errors import DataFormatError
 from moderation.persist import save_artifact
 from moderation.splitter import KINDS, SplitterModel, read_page, train_splitter
 from moderation.splitter.align import label_lines
-from moderation.splitter.dragnet import load_dragnet, page_site, site_fold
+from moderation.splitter.dragnet import labelled_page, load_dragnet, page_site, site_fold
 from moderation.splitter.features import (
     HEADER_COLUMN,
     N_DENSE,
@@ -34,7 +34,7 @@ from moderation.splitter.features import (
 from moderation.splitter.html_input import decode_html, looks_like_html
 from moderation.splitter.html_text import html_to_lines
 from moderation.splitter.render import RENDERERS, render
-from moderation.splitter.train import evaluate_pages, fit_splitter, training_pages
+from moderation.splitter.train import evaluate_pages, fit_splitter, renderer_of
 from moderation.splitter.trees import Forest, flatten, tree_proba
 
 DATA = settings.data_dir()
@@ -184,11 +184,15 @@ def test_flattened_trees_predict_like_scikit_learn():
 def small():
     if not (DATA / "dragnet_train").exists():
         pytest.skip("no raw data")
-    pages = training_pages(DATA)
-    train = [p for p in pages if site_fold(min(p.groups)) in (1, 2)][:150]
-    test = [p for p in pages if site_fold(min(p.groups)) == 3][:60]
-    model, counts = fit_splitter(train, seed=0)
+    model, counts = fit_splitter(_small_train(), seed=0)
+    test = [labelled_page(p, "html_text") for p in load_dragnet(DATA)
+            if site_fold(p.site) == 3][:60]
     return model, counts, test
+
+
+def _small_train() -> list:
+    pages = [p for p in load_dragnet(DATA) if site_fold(p.site) in (1, 2)][:150]
+    return [labelled_page(p, renderer_of(p.page_id)) for p in pages]
 
 
 def test_small_model_learns_on_held_out_sites(small):
@@ -224,8 +228,7 @@ def test_state_round_trip_without_pickle(small):
 
 def test_training_is_deterministic(small):
     model, _, test = small
-    pages = training_pages(DATA)
-    again, _ = fit_splitter([p for p in pages if site_fold(min(p.groups)) in (1, 2)][:150], 0)
+    again, _ = fit_splitter(_small_train(), 0)
     a, b = model.to_state()[0], again.to_state()[0]
     assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
 

@@ -20,6 +20,7 @@ assembled-page figures of the older synthetic evaluation (`pages.build_pages`).
 from __future__ import annotations
 
 import time
+import warnings
 import zlib
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, cross_val_predict
@@ -108,7 +110,10 @@ def fit_splitter(pages: list[Page], seed: int = 0) -> tuple[SplitterModel, dict[
     keep = (y != "boilerplate") | (np.random.default_rng(seed).random(len(y)) < BOILER_SHARE)
     weights = np.where(y == "boilerplate", weights / BOILER_SHARE, weights)
     weights /= weights.mean()
-    with threadpool_limits(1):  # one thread: same floats on any machine, and a shared box
+    with threadpool_limits(1), warnings.catch_warnings():
+        # one thread: same floats on any machine, and a shared box; SGD stops at a fixed
+        # number of epochs on purpose (more did not help on the held-out fold)
+        warnings.simplefilter("ignore", ConvergenceWarning)
         vectorizer = make_vectorizer().fit(texts)
         scaler1 = StandardScaler().fit(dense)
         X1 = vectorizer.transform(texts)
