@@ -19,7 +19,8 @@ or tuned on (moderation.corpus keeps them out of training):
   is right, and per rule the share of cases where the rule fires as the case says it should.
 Each rule x set cell has ROC AUC, average precision, and precision and recall at the saved
 review and reject thresholds (the recall a site gets at its review rate).
-Splitter: its own held-out pages (moderation.splitter.evaluate_splitter).
+Splitter: real pages of held-out sites per renderer, the seed page, and assembled pages beside
+them (moderation.splitter.evaluate_splitter).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from . import settings
 from .corpus import build_corpus, is_acceptable
 from .hook import Moderator
 from .loaders import Example, load_bias_madlibs, load_checklist
@@ -243,12 +245,19 @@ def evaluate_bias(moderator: Moderator, data_dir: Path, rule: str = "toxicity",
 
 
 def evaluate(model_dir: Path | None, data_dir: Path, only: str | None = None) -> dict[str, Any]:
-    moderator = Moderator.load(model_dir)
     result: dict[str, Any] = {}
+    splitter = None
     if only in (None, "rules"):
+        moderator = Moderator.load(model_dir)
         result.update(evaluate_rules(moderator, data_dir))
-    if only in (None, "split") and moderator.splitter is not None:
+        splitter = moderator.splitter
+    else:  # the splitter alone needs no rules model
+        from .model_files import load_splitter, splitter_path
+
+        splitter, _ = load_splitter(splitter_path(settings.model_dir(model_dir)))
+    if only in (None, "split") and splitter is not None:
         from .splitter import evaluate_splitter
 
-        result["splitter"] = evaluate_splitter(moderator.splitter, data_dir)
+        seed_page = settings.PROJECT_ROOT.parent / "shared" / "seeds" / "wfsb_page.txt"
+        result["splitter"] = evaluate_splitter(splitter, data_dir, seed_page=seed_page)
     return result

@@ -56,8 +56,7 @@ def trained_model_dir(trained, tmp_path_factory) -> Path:
     info = {**info, "rules": rules_manifest_entries(model.rules, model.thresholds,
                                                     model.scorer.scored)}
     save_model(directory / RULES_MODEL_NAME, "rules", *model.to_state(), info=info)
-    splitter, split_info = train_splitter(DATA, scale=0.1, n_pages=60, n_test_pages=20)
-    if hasattr(splitter, "to_state"):  # TEMP until the real-page splitter lands
-        save_model(directory / SPLITTER_MODEL_NAME, "splitter", *splitter.to_state(),
-                   info=split_info)
+    splitter, split_info = train_splitter(DATA, max_pages=120, n_assembled=0)
+    save_model(directory / SPLITTER_MODEL_NAME, "splitter", *splitter.to_state(),
+               info=split_info)
     return directory

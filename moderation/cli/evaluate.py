@@ -105,19 +105,42 @@ def print_rules(result: dict[str, Any]) -> None:
                                             "bnsp_auc"])
 
 
-def print_splitter(split: dict[str, Any]) -> None:
-    typer.echo(f"\n== Page splitter, {split.get('pages')} held-out pages "
-               f"({split.get('lines')} lines) from documents never seen in training")
+def _kind_rows(metrics: dict[str, Any], name: str) -> list[dict[str, Any]]:
     rows = []
-    for kind, line in split["line_level"].items():
-        word = split["word_weighted"][kind]
-        rows.append({"kind": kind, "line_P": line["precision"], "line_R": line["recall"],
-                     "line_F1": line["f1"], "word_P": word["precision"],
-                     "word_R": word["recall"], "word_F1": word["f1"],
-                     "lines": int(line["support"])})
-    print_table(rows, ["kind", "line_P", "line_R", "line_F1", "word_P", "word_R", "word_F1",
-                       "lines"])
-    typer.echo("\nworst held-out errors (most confident wrong lines):")
-    for err in split.get("worst_errors", [])[:5]:
-        typer.echo(f"  {err['true']:>11} -> {err['predicted']:<11} {err['confidence']:.4f}  "
-                   f"{err['text'][:80]!r}")
+    for kind, line in metrics["line_level"].items():
+        word = metrics["word_weighted"][kind]
+        rows.append({"pages": name, "kind": kind, "line_P": line["precision"],
+                     "line_R": line["recall"], "line_F1": line["f1"],
+                     "word_P": word["precision"], "word_R": word["recall"],
+                     "word_F1": word["f1"], "lines": int(line["support"])})
+    return rows
+
+
+def print_splitter(split: dict[str, Any]) -> None:
+    columns = ["pages", "kind", "line_P", "line_R", "line_F1", "word_P", "word_R", "word_F1",
+               "lines"]
+    real = split["real"]
+    first = next(iter(real.values()))
+    typer.echo(f"\n== Page splitter on real pages of held-out sites (dragnet_train fold "
+               f"{split['held_out_fold']}: {first['pages']} pages), per renderer")
+    rows = [row for name, m in real.items() for row in _kind_rows(m, name)]
+    if "assembled" in split:
+        rows += _kind_rows(split["assembled"], "assembled")
+    print_table(rows, columns)
+    typer.echo("\ncomment-free held-out pages with any line called comment:")
+    for name, m in real.items():
+        typer.echo(f"  {name:<10} {m['comment_free_pages_with_comment_line']}/"
+                   f"{m['comment_free_pages']} ({m['comment_free_share_with_comment']:.1%})")
+    if "seed_page" in split:
+        seed = split["seed_page"]
+        typer.echo(f"\nseed page: {seed['comments_found']}/{len(seed['comment_lines'])} comment "
+                   f"lines found, lowest confidence {seed['min_comment_confidence']:.2f}, "
+                   f"{len(seed['stray_comment_lines'])} other lines called comment")
+        for row in seed["comment_lines"] + seed["stray_comment_lines"]:
+            typer.echo(f"  {row['line']:>4} {row['kind']:<11} {row['confidence']:.2f}  "
+                       f"{row['text'][:70]!r}")
+    name, m = next(iter(real.items()))
+    typer.echo(f"\nworst held-out real pages ({name}), by mean word F1 of body and comment:")
+    for page in m["worst_pages"]:
+        typer.echo(f"  {page['page']:>6} {page['site']:<28} F1 {page['word_f1']:.2f}  "
+                   f"words moved: {page['words_moved']}")

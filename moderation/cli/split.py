@@ -1,7 +1,9 @@
-"""`moderate split FILE`: label each line of a page's plain text body / comment / boilerplate.
+"""`moderate split FILE`: label each line of a page body / comment / boilerplate.
 
-Reading (and rejecting empty, binary or non-UTF-8 input) is `splitter.page_io.read_page`;
-loading checks the model against its manifest (`model_files.load_splitter`). Library errors reach
+FILE is plain text or HTML (recognised by content, rendered to text with html-text; line
+numbers then refer to the rendered text). Reading, and rejecting empty, binary or non-UTF-8
+input, is `splitter.page_io.read_page`; loading checks the model against its manifest
+(`model_files.load_splitter`). Library errors reach
 the user as one `error: ...` line with exit code 1 through `reported_errors()`.
 """
 
@@ -22,7 +24,7 @@ from ._safe_text import terminal_safe
 
 @command
 def split_cli(
-    file: Annotated[str, typer.Argument(help="Plain-text page to split, or - for stdin.")],
+    file: Annotated[str, typer.Argument(help="Page (text or HTML) to split, or - for stdin.")],
     model: Annotated[
         Path | None, typer.Option("--model", "-m", help="Model directory (default: models/), "
                                   "or the splitter model file itself.")

@@ -2,14 +2,19 @@
 
 Modules, one job each:
 
-* `sources`   — read the real source documents (articles, comments, labelled web pages);
-* `html_text` — render CleanEval-style HTML to lines with the standard library;
+* `dragnet`   — the real training pages (dragnet_train: HTML + gold), their sites and folds;
+* `render`    — HTML to plain text three ways (html-text, browser copy, our stdlib renderer);
+* `align`     — line labels from the gold text (token windows; the partial-line rule);
+* `html_input`— HTML recognised by content and decoded in its declared encoding;
+* `html_text` — `html_to_lines`: HTML to lines with the standard library's parser;
+* `trees`     — the pass-2 boosted trees as flat arrays, and their prediction;
+* `sources`   — the documents behind the older assembled pages (articles, comments, pages);
 * `furniture` — generic comment-section and page furniture (headers, handles, times, rules);
-* `pages`     — split documents by group into train/test, then assemble labelled pages;
+* `pages`     — assembled pages (kept as a second, synthetic evaluation beside the real one);
 * `features`  — per-line features (pass 1) and windowed context features (pass 2);
-* `model`     — `SplitterModel`: TF-IDF + LR per line, stacked LR over neighbours' probabilities;
-* `train`     — `train_splitter` / `evaluate_splitter` (held-out pages, P/R/F1, worst errors);
-* `page_io`   — `read_page`: text from a file or stdin, refusing empty / binary / non-UTF-8.
+* `model`     — `SplitterModel`: TF-IDF + LR per line, stacked trees; state as plain arrays;
+* `train`     — `train_splitter` / `evaluate_splitter` (site-held-out real pages, P/R/F1);
+* `page_io`   — `read_page`: text or HTML from a file or stdin, refusing empty / binary input.
 """
 
 from __future__ import annotations

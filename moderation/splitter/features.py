@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
 import numpy as np
 
@@ -56,7 +57,17 @@ _LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _UPPER = bytes(range(65, 91))
 _DIGIT_BYTES = b"0123456789"
 _TITLED = re.compile(r"(?<![A-Za-z'])[A-Z]")  # words (as _WORD splits them) starting upper case
-N_LINE_FEATURES = 32
+_REPLYISH = re.compile(r"\b(?:reply|replies|permalink|report|flag|quote|like|likes|recommend|"
+                       r"points?|votes?|edit|delete|share)\b")
+_SAYS = re.compile(r"\b(?:says|said|wrote|writes|commented)\b\W{0,3}$")
+_CLOCK = re.compile(r"\b\d{1,2}:\d\d(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)?")
+_SHAPE_TOKEN = re.compile(r"[^\W\d_]+|\d+|\S")
+N_LINE_FEATURES = 36
+N_PAGE_FEATURES = 1  # added by page_lines: how often the line's shape repeats on the page
+N_DENSE = N_LINE_FEATURES + N_PAGE_FEATURES
+CUE_COLUMNS = [32, 33, 35]
+SHAPE_COLUMN = N_LINE_FEATURES
+MAX_SHAPE_WORDS = 12
 
 
 MAX_CHARS = 300  # long paragraphs are decided by their first sentences; keeps 1 MB fast
@@ -115,18 +126,42 @@ def line_features(line: str, blank_before: int, blank_after: int) -> list[float]
         len(_CONTRACTION.findall(low)) / nw,
         n_stop / nw,
         math.log1p(n_stop),
+        float(len(words) <= 12 and bool(_REPLYISH.search(low))),
+        float(len(words) <= 12 and bool(_SAYS.search(low))),
+        float(bool(_CLOCK.search(low))),
+        float(len(words) <= 12 and (bool(_CLOCK.search(low)) or bool(_DATE.search(low))
+                                    or bool(_AGO.search(s)))),
     ]
+
+
+def line_shape(line: str) -> str:
+    """Token classes of a short line ("Bart | November 9, 2012 12:20 AM | Reply" ->
+    "A|A0,00:0A|A"); long lines have no shape. Comment headers repeat their shape down a
+    thread, as teaser lists do theirs."""
+    toks = _SHAPE_TOKEN.findall(line[:MAX_CHARS])
+    if len(toks) > 3 * MAX_SHAPE_WORDS:
+        return ""
+    out = []
+    for t in toks:
+        c = t[0]
+        out.append("0" if c.isdigit() else ("A" if c.isupper() else "a") if c.isalpha() else c)
+    return "".join(out)
 
 
 def page_lines(lines: list[str]) -> tuple[list[int], list[str], np.ndarray]:
     """Indices and texts of the non-empty lines, and their dense features."""
     idx = [i for i, line in enumerate(lines) if line.strip()]
-    rows = []
+    # rows go straight into one array: a list of lists of floats makes the garbage collector
+    # rescan every float on big pages, which made this step grow faster than the page
+    feats = np.zeros((len(idx), N_DENSE))
+    shapes = []
     for j, i in enumerate(idx):
         before = i - idx[j - 1] - 1 if j else min(i, 3)
         after = idx[j + 1] - i - 1 if j + 1 < len(idx) else 3
-        rows.append(line_features(lines[i], before, after))
-    feats = np.array(rows, dtype=float).reshape(len(idx), N_LINE_FEATURES)
+        feats[j, :N_LINE_FEATURES] = line_features(lines[i], before, after)
+        shapes.append(line_shape(lines[i]))
+    counts = Counter(shapes)
+    feats[:, SHAPE_COLUMN] = [math.log1p(counts[sh] - 1) if sh else 0.0 for sh in shapes]
     return idx, [lines[i] for i in idx], feats
 
 
@@ -149,6 +184,60 @@ def _window_means(p: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     return up, down
 
 
+def _nearest(flag: np.ndarray, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log1p distance (in lines) to the nearest flagged line above and below, -1 if none."""
+    n = len(flag)
+    above = np.maximum.accumulate(np.where(flag, i, -1)) if n else i
+    above = np.concatenate([[-1], above[:-1]]) if n else above
+    below = np.minimum.accumulate(np.where(flag, i, n)[::-1])[::-1] if n else i
+    below = np.concatenate([below[1:], [n]]) if n else below
+    return (np.where(above >= 0, np.log1p(i - above), -1.0),
+            np.where(below < n, np.log1p(below - i), -1.0))
+
+
+MAIN_LONG_WORDS = 10
+MAIN_SHORT_PENALTY = 30.0
+
+
+def main_block(words: np.ndarray) -> tuple[int, int]:
+    """The run of lines with the most words in long lines, each short line in it costing
+    MAIN_SHORT_PENALTY words (the largest-sum run, Kadane's linear scan): on most pages the
+    article, since comments come broken up by their name / date / Reply lines."""
+    score = np.where(words >= MAIN_LONG_WORDS, words, -MAIN_SHORT_PENALTY)
+    best, best_span = 0.0, (0, -1)
+    run, start = 0.0, 0
+    for j, x in enumerate(score.tolist()):
+        if run <= 0:
+            run, start = 0.0, j
+        run += x
+        if run > best:
+            best, best_span = run, (start, j)
+    return best_span
+
+
+def _structure(dense: np.ndarray, i: np.ndarray) -> np.ndarray:
+    """Where the comment-section cues and the repeated short lines are, around each line, and
+    where the line sits against the page's main block of text."""
+    cue = (dense[:, CUE_COLUMNS] > 0).any(axis=1).astype(float)
+    start, end = main_block(np.expm1(dense[:, 1]))
+    cues_before = np.cumsum(cue)
+    cues_since_end = np.where(i > end, cues_before - cues_before[min(max(end, 0), len(i) - 1)]
+                              if len(i) else 0.0, 0.0)
+    block = [((i >= start) & (i <= end)).astype(float), np.log1p(np.maximum(0, start - i)),
+             np.log1p(np.maximum(0, i - end)), np.log1p(cues_since_end)]
+    repeated = (dense[:, SHAPE_COLUMN] >= math.log1p(2)).astype(float)
+    long_line = (dense[:, 1] >= math.log1p(12)).astype(float)
+    cols = [*_nearest(cue > 0, i), np.log1p(np.cumsum(cue) - cue),
+            np.log1p(cue[::-1].cumsum()[::-1] - cue)]
+    for width in SCALES:
+        for series in (cue, repeated, long_line, dense[:, 1]):
+            cols.extend(m[:, 0] for m in _window_means(series[:, None], width))
+    rel_len = dense[:, 1] - (dense[:, 1].mean() if len(i) else 0.0)
+    cols.append(rel_len)
+    cols += block
+    return np.column_stack(cols) if len(i) else np.zeros((0, 4 + 16 + 1 + 4))
+
+
 def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
     """Second-pass features of every line of one page from its first-pass probabilities."""
     n, k = probs.shape
@@ -165,6 +254,7 @@ def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
         cols.extend(_window_means(probs, width))
     cols.extend(_window_means(probs, n))  # everything above / below
     i = np.arange(n)
+    cols.append(_structure(dense, i))
     pos = np.column_stack([i / max(1, n - 1), np.log1p(i), np.log1p(n - 1 - i),
                            np.full(n, np.log1p(n))])
     # distance (in lines) to the nearest comment-section header above, if any

@@ -1,30 +1,40 @@
-"""The fitted splitter: TF-IDF + logistic regression per line, then a stacked second pass.
+"""The fitted splitter as plain arrays: TF-IDF + logistic regression per line, stacked trees.
 
-Pass 1 scores each non-empty line from its own words and dense features. Pass 2 is a small
-gradient-boosted tree model over a window of pass-1 probabilities around the line plus position
-and section features (see `features.context_features`); it was trained on out-of-fold pass-1
-probabilities, so at prediction time it sees probabilities of the same quality as in training.
+Pass 1 scores each non-empty line from its own words (TF-IDF over word 1-2 grams of the line's
+first characters) and dense features with a one-vs-rest logistic regression (fitted by SGD).
+Pass 2 is gradient-boosted trees over a window of pass-1 probabilities around the line plus the
+page-structure features (`features.context_features`: comment cues, repeated short lines,
+position, headers); it was trained on out-of-fold pass-1 probabilities, so at prediction time it
+sees probabilities of the same quality as in training.
 
-Everything is plain scikit-learn objects and module-level functions, so the model pickles.
+Training fits scikit-learn estimators; `SplitterModel.from_estimators` keeps only their numbers:
+the vocabulary and idf, the scalers' means and scales, the LR coefficients and the trees'
+nodes (`trees.flatten`). Predictions are computed from those arrays, so `to_state` /
+`from_state` give the same model back from numeric / fixed-width unicode arrays and JSON
+metadata, with no pickle anywhere.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.ensemble import HistGradientBoostingClassifier
+from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
-from .features import context_features, line_text, page_lines
+from .features import N_DENSE, context_features, line_text, page_lines
+from .trees import TREE_KEYS, Forest, flatten
 
 KINDS = ("body", "comment", "boilerplate")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 TOKEN_PATTERN = r"(?u)\b\w+\b|[()©▲▼|:·!?\"“”@#*…]"
+STATE_VERSION = 1
+VECTORIZER_PARAMS: dict[str, Any] = {"token_pattern": TOKEN_PATTERN, "ngram_range": (1, 2),
+                                     "sublinear_tf": True}
 
 
 def split_text_lines(text: str) -> list[str]:
@@ -33,43 +43,84 @@ def split_text_lines(text: str) -> list[str]:
 
 
 def make_vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(preprocessor=line_text, token_pattern=TOKEN_PATTERN,
-                           ngram_range=(1, 2), min_df=2, max_features=40_000,
-                           sublinear_tf=True, dtype=np.float32)
+    return TfidfVectorizer(preprocessor=line_text, min_df=2, max_features=40_000,
+                           dtype=np.float32, **VECTORIZER_PARAMS)
 
 
-def first_pass_matrix(vectorizer: TfidfVectorizer, scaler: StandardScaler, texts: list[str],
-                      dense: np.ndarray) -> sp.csr_matrix:
-    words = vectorizer.transform(texts)
-    return sp.hstack([words, sp.csr_matrix(scaler.transform(dense))], format="csr")
+def _vectorizer_from(vocabulary: np.ndarray, idf: np.ndarray) -> TfidfVectorizer:
+    vec = TfidfVectorizer(preprocessor=line_text, dtype=np.float32,
+                          vocabulary={str(t): i for i, t in enumerate(vocabulary)},
+                          **VECTORIZER_PARAMS)
+    vec._validate_vocabulary()
+    vec.idf_ = np.asarray(idf, dtype=np.float64)
+    return vec
+
+
+def _order(classes: Any) -> np.ndarray:
+    """Column indices that put an estimator's classes in KINDS order."""
+    classes = [str(c) for c in classes]
+    return np.array([classes.index(k) for k in KINDS], dtype=np.int64)
 
 
 class SplitterModel:
     """Labels each non-empty line of a page body, comment or boilerplate."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, scaler1: StandardScaler,
-                 first: LogisticRegression | SGDClassifier, scaler2: StandardScaler,
-                 second: LogisticRegression | HistGradientBoostingClassifier) -> None:
-        self.vectorizer = vectorizer
-        self.scaler1 = scaler1
-        self.first = first
-        self.scaler2 = scaler2
-        self.second = second
-        self.kinds = KINDS
+    kinds = KINDS
 
-    def _ordered(self, proba: np.ndarray, classes: np.ndarray) -> np.ndarray:
-        order = [list(classes).index(k) for k in KINDS]
-        return proba[:, order]
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays = arrays
+        self.vectorizer = _vectorizer_from(arrays["vocabulary"], arrays["idf"])
+        self.forest = Forest({k: arrays[f"trees_{k}"] for k in TREE_KEYS})
+
+    @classmethod
+    def from_estimators(cls, vectorizer: TfidfVectorizer, scaler1: StandardScaler,
+                        first: SGDClassifier, scaler2: StandardScaler, second: Any,
+                        ) -> SplitterModel:
+        """Keep the numbers of fitted estimators (pass 2: a HistGradientBoostingClassifier)."""
+        vocab = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+        o1, o2 = _order(first.classes_), _order(second.classes_)
+        arrays = {
+            "vocabulary": np.array(vocab, dtype=str),
+            "idf": np.asarray(vectorizer.idf_, dtype=np.float64),
+            "mean1": scaler1.mean_.astype(np.float64), "scale1": scaler1.scale_.astype(np.float64),
+            "coef1": first.coef_[o1].astype(np.float64),
+            "intercept1": first.intercept_[o1].astype(np.float64),
+            "mean2": scaler2.mean_.astype(np.float64), "scale2": scaler2.scale_.astype(np.float64),
+            "order2": o2,
+            **{f"trees_{k}": v for k, v in flatten(second).items()},
+        }
+        return cls(arrays)
+
+    def to_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Numeric / fixed-width unicode arrays and JSON-serialisable metadata."""
+        meta = {"kind": "splitter", "state_version": STATE_VERSION, "kinds": list(KINDS),
+                "n_dense": N_DENSE, "n_vocabulary": int(len(self.arrays["vocabulary"]))}
+        return dict(self.arrays), meta
+
+    @classmethod
+    def from_state(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> SplitterModel:
+        """Rebuild the model `to_state` described; refuse a state of another layout."""
+        if meta.get("state_version") != STATE_VERSION or list(meta.get("kinds", [])) != list(
+                KINDS) or meta.get("n_dense") != N_DENSE:
+            raise ValueError(f"splitter state of another layout: {meta!r}")
+        needed = {"vocabulary", "idf", "mean1", "scale1", "coef1", "intercept1", "mean2",
+                  "scale2", "order2", *(f"trees_{k}" for k in TREE_KEYS)}
+        missing = needed - set(arrays)
+        if missing:
+            raise ValueError(f"splitter state lacks arrays: {sorted(missing)}")
+        return cls({k: np.asarray(arrays[k]) for k in needed})
 
     def first_pass(self, texts: list[str], dense: np.ndarray) -> np.ndarray:
-        X = first_pass_matrix(self.vectorizer, self.scaler1, texts, dense)
-        return self._ordered(self.first.predict_proba(X), self.first.classes_)
+        a = self.arrays
+        words = self.vectorizer.transform(texts)
+        X = sp.hstack([words, sp.csr_matrix((dense - a["mean1"]) / a["scale1"])], format="csr")
+        p = expit(np.asarray(X @ a["coef1"].T) + a["intercept1"])
+        return p / p.sum(axis=1, keepdims=True)
 
     def second_pass(self, probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
-        X = self.scaler2.transform(context_features(probs, dense))
-        with threadpool_limits(1):  # thread start-up and contention cost more than they save
-            proba = self.second.predict_proba(X)
-        return self._ordered(proba, self.second.classes_)
+        a = self.arrays
+        X = (context_features(probs, dense) - a["mean2"]) / a["scale2"]
+        return self.forest.proba(X)[:, a["order2"]]
 
     def predict_lines(self, lines: list[str]) -> tuple[list[int], np.ndarray]:
         """Indices of the non-empty lines and their (n, 3) probabilities in KINDS order."""
@@ -78,13 +129,16 @@ class SplitterModel:
             return idx, np.zeros((0, len(KINDS)))
         return idx, self.second_pass(self.first_pass(texts, dense), dense)
 
-    def split(self, text: str) -> list[dict]:
+    def split_lines(self, lines: list[str]) -> list[dict]:
         """One dict per non-empty line: line (1-based), text, kind, confidence."""
-        lines = split_text_lines(text)
         idx, proba = self.predict_lines(lines)
-        best = proba.argmax(axis=1) if len(idx) else []
+        best = proba.argmax(axis=1).tolist() if len(idx) else []
+        conf = proba.max(axis=1).tolist() if len(idx) else []
         return [
-            {"line": i + 1, "text": lines[i], "kind": KINDS[int(b)],
-             "confidence": float(proba[j, b])}
-            for j, (i, b) in enumerate(zip(idx, best, strict=True))
+            {"line": i + 1, "text": lines[i], "kind": KINDS[b], "confidence": c}
+            for i, b, c in zip(idx, best, conf, strict=True)
         ]
+
+    def split(self, text: str) -> list[dict]:
+        """One dict per non-empty line of plain text: line (1-based), text, kind, confidence."""
+        return self.split_lines(split_text_lines(text))

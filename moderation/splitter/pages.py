@@ -39,6 +39,7 @@ class Page:
     labels: list[str | None]  # kind of each line, None for empty lines
     groups: set[str] = field(default_factory=set)  # source groups whose text is on the page
     kind: str = ""
+    name: str = ""  # where the page came from (a dragnet page id), for reports
 
     @property
     def text(self) -> str:

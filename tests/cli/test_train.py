@@ -10,13 +10,13 @@ runner = CliRunner()
 def test_site_data_with_bad_labels_fails_and_keeps_the_old_model(tmp_path):
     models = tmp_path / "models"
     models.mkdir()
-    (models / "rules.joblib").write_bytes(b"previous")
+    (models / "rules.npz").write_bytes(b"previous")
     data = tmp_path / "mine.csv"
     data.write_text("text,be_nice\nYou fool,yes\n")
     result = runner.invoke(app, ["train", "--data", str(data), "--out", str(models)])
     assert result.exit_code == 1
     assert "label 'be_nice' is 'yes'" in result.stderr and "mine.csv:2" in result.stderr
-    assert (models / "rules.joblib").read_bytes() == b"previous"
+    assert (models / "rules.npz").read_bytes() == b"previous"
 
 
 def test_missing_data_dir_is_one_line(tmp_path):

@@ -1,0 +1,98 @@
+"""Real pages with gold text: dragnet_train (966 news and blog pages, AGPLv3), by site.
+
+`load_dragnet` reads each page's HTML (gzip, decoded in its declared encoding) and its gold
+text, split at the comments marker into body and comments. Each page gets a `site`: the host of
+its canonical link or `og:url`, else the host most of its absolute links point to (a site links
+to itself), "www." dropped. `site_fold` puts every page of a site in one of N_FOLDS folds by a
+hash of the site, so validation never sees a site it trained on. `real_pages` renders pages
+with one renderer and labels their lines by alignment with the gold (`align.label_lines`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from ..errors import DataSourceError
+from .align import label_lines
+from .html_input import decode_html
+from .pages import Page
+from .render import render
+
+SOURCE = "dragnet_train"
+LICENCE = "AGPL-3.0 (dragnet_train, Moz 2012)"
+MARKER = "!@#$%^&*()  COMMENTS"
+N_FOLDS = 5
+HELD_OUT_FOLD = 0
+
+
+@dataclass(frozen=True)
+class RealPage:
+    page_id: str
+    site: str
+    html: str
+    body: str
+    comments: str
+
+
+def _host(url: str | None) -> str:
+    if not url:
+        return ""
+    host = urlsplit(url.strip()).hostname or ""
+    return host.removeprefix("www.")
+
+
+def page_site(html: str) -> str:
+    """The page's site: canonical / og:url host, else the host of most absolute links."""
+    try:
+        tree = lxml_html.fromstring(html.encode("utf-8", "replace"))
+    except (etree.ParserError, ValueError):
+        return ""
+    for url in (tree.xpath('//link[@rel="canonical"]/@href')
+                + tree.xpath('//meta[@property="og:url"]/@content')):
+        if _host(url):
+            return _host(url)
+    hosts = Counter(_host(h) for h in tree.xpath("//a/@href") if h.startswith("http"))
+    hosts.pop("", None)
+    return hosts.most_common(1)[0][0] if hosts else ""
+
+
+def site_fold(site: str) -> int:
+    return zlib.crc32(site.encode()) % N_FOLDS
+
+
+@lru_cache(maxsize=2)
+def load_dragnet(data_dir: Path) -> tuple[RealPage, ...]:
+    """Every page of dragnet_train, in ids.txt order."""
+    root = Path(data_dir) / SOURCE
+    if not (root / "ids.txt").exists():
+        raise DataSourceError(f"{root}: no ids.txt (see its SOURCE.md)")
+    out = []
+    for page_id in (root / "ids.txt").read_text().split():
+        raw = gzip.decompress((root / "html" / f"{page_id}.html.gz").read_bytes())
+        html = decode_html(raw)
+        gold = (root / "gold" / f"{page_id}.txt").read_text(encoding="utf-8", errors="replace")
+        body, _, comments = gold.partition(MARKER)
+        out.append(RealPage(page_id, page_site(html) or f"page:{page_id}", html, body,
+                            comments))
+    return tuple(out)
+
+
+def labelled_page(page: RealPage, renderer: str) -> Page:
+    lines = render(page.html, renderer).split("\n")
+    return Page(lines=lines, labels=label_lines(lines, page.body, page.comments),
+                groups={page.site}, kind=renderer, name=page.page_id)
+
+
+def real_pages(data_dir: Path, renderer: str, folds: set[int]) -> list[Page]:
+    """The pages of sites in `folds`, rendered by `renderer` and labelled from the gold."""
+    return [labelled_page(p, renderer) for p in load_dragnet(Path(data_dir))
+            if site_fold(p.site) in folds]
