@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import evaluate, score, serve, split, train  # noqa: F401  (registration)
+from . import evaluate, score, score_archive, serve, split, train  # noqa: F401  (registration)
 from ._app import app
 
 __all__ = ["app", "main"]
