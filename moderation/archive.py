@@ -596,11 +596,13 @@ def _stats(table: pa.Table, rows_in: int, extra: dict[str, Any]) -> dict[str, An
 
 
 _STATS_COLUMNS = ["part", "rows_in", "rows_out", "errors", *ACTIONS, "documents_without_comments"]
+_TIME_COLUMNS = ["score_seconds", "score_cpu_seconds", "write_seconds"]
 
 
 def _stats_frame(part: int, stats: dict[str, Any]) -> pd.DataFrame:
-    return pd.DataFrame([{"part": part, **{k: int(stats.get(k, 0)) for k in _STATS_COLUMNS[1:]}}],
-                        columns=_STATS_COLUMNS, dtype="int64")
+    row: dict[str, Any] = {"part": part, **{k: int(stats.get(k, 0)) for k in _STATS_COLUMNS[1:]}}
+    row.update((k, float(stats.get(k, 0.0))) for k in _TIME_COLUMNS)
+    return pd.DataFrame([row], columns=_STATS_COLUMNS + _TIME_COLUMNS)
 
 
 def score_partition(frame: pd.DataFrame, todo: Sequence[int], output: str,
@@ -615,11 +617,15 @@ def score_partition(frame: pd.DataFrame, todo: Sequence[int], output: str,
     if part in fail_partitions:
         raise RuntimeError(f"injected fault in partition {part}")
     moderator = worker_moderator(model["dir"], model["sha256"], model.get("key"))
+    wall, cpu = time.perf_counter(), time.process_time()
     if page:
         table, extra = _score_pages(moderator, frame, spec["first_row"], reasons)
     else:
         table, extra = _score_rows(moderator, frame, reasons)
+    extra["score_seconds"] = time.perf_counter() - wall
+    extra["score_cpu_seconds"] = time.process_time() - cpu
     stats = _stats(table, len(frame), extra)
+    wall = time.perf_counter()
     # pandas' own metadata would bring the Arrow-backed dtypes used here back on reading
     table = table.replace_schema_metadata({_STATS_KEY: json.dumps(stats).encode()})
     target = part_path(Path(output), part)
@@ -630,6 +636,7 @@ def score_partition(frame: pd.DataFrame, todo: Sequence[int], output: str,
     finally:
         if tmp.exists():
             tmp.unlink()
+    stats["write_seconds"] = time.perf_counter() - wall
     return _stats_frame(part, stats)
 
 
@@ -692,24 +699,30 @@ def score_archive(
     `progress(done, total)` is called as partitions finish. `fail_partitions` makes those
     partitions raise (a fault hook for tests); failed partitions raise ArchiveError at the end,
     after every other partition is written, and a rerun does only what is missing."""
-    from .hook import Moderator
+    from .model_files import load_rules_model, load_splitter, rules_model_path, splitter_path
     from .settings import model_dir as default_model_dir
 
     started = time.perf_counter()
     plan = plan_archive(input_path, input_format, rows_per_partition)
-    directory = Path(default_model_dir(model_dir)).resolve()
-    checked = Moderator.load(directory, key=key, freeze_gc=False)
-    if page and checked.splitter is None:
-        checked.split("")  # raises the splitter's ModelLoadError
-    sha = checked.manifest["sha256"]
-    rule_ids = checked.rule_ids
+    # The model is checked here (files, sha256, signature) before any cluster starts; scoring
+    # it is left to the workers, so the compiled kernels are not loaded in this process.
+    rules_path = rules_model_path(Path(default_model_dir(model_dir)).resolve())
+    directory = rules_path.parent
+    rules_model, manifest = load_rules_model(rules_path, key)
+    if page:
+        if not splitter_path(directory).exists():
+            raise ModelLoadError("--page needs a splitter model beside the rules model: run "
+                                 "`moderate train --only split`")
+        load_splitter(splitter_path(directory), key)
+    sha = manifest["sha256"]
+    rule_ids = rules_model.rule_ids
     clashes = set(_output_names(rule_ids, page, reasons)) & set(plan["columns"])
     if page:
         clashes.discard("text")
     if clashes:
         raise DataFormatError(f"input column(s) {sorted(clashes)} would be overwritten by the "
                               "output; rename them", str(input_path))
-    del checked
+    del rules_model
     out = Path(output)
     record = {"archive_format": ARCHIVE_FORMAT, "input": plan["input"],
               "input_format": plan["format"], "rows_per_partition": rows_per_partition,
@@ -755,6 +768,8 @@ def score_archive(
         "rows_scored_now": rows_now, "seconds": round(seconds, 3),
         "rows_per_second": round(rows_now / scored_seconds, 1) if rows_now else 0.0,
     }
+    for name in _TIME_COLUMNS:  # of the partitions scored by this run, summed over workers
+        summary[name] = round(sum(done[p][name] for p in todo), 3)
     if page:
         summary["documents_without_comments"] = sum(
             s.get("documents_without_comments", 0) for s in done.values())
@@ -793,7 +808,8 @@ def _run(plan: dict[str, Any], todo: list[int], out: Path, model: dict[str, Any]
             except Exception as exc:  # one partition's failure must not lose the others
                 failures.append((index[future.key], exc))
             else:
-                done[int(row["part"])] = {k: int(v) for k, v in row.items()}
+                done[int(row["part"])] = {k: int(v) if k in _STATS_COLUMNS else float(v)
+                                          for k, v in row.items()}
             if progress:
                 progress(len(done), total)
         return sorted(failures, key=lambda f: f[0])
