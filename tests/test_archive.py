@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -199,6 +201,33 @@ def test_failed_run_resumes_without_duplicates_or_gaps(client, trained_model_dir
     with pytest.raises(ArchiveError, match="input changed"):
         score_archive(source, out_dir, model_dir=trained_model_dir, rows_per_partition=100,
                       client=client)
+
+
+@needs_data
+def test_killed_client_resumes_without_duplicates_or_gaps(client, trained_model_dir, tmp_path):
+    """SIGKILL the real command part-way (once a first partition file is there), rerun."""
+    n = 2000
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"row_id": list(range(n)), "text": corpus(n)}), source)
+    out_dir = tmp_path / "out"
+    command = [sys.executable, "-m", "moderation", "score-archive", str(source), str(out_dir),
+               "-m", str(trained_model_dir), "--partition-rows", "20",
+               "--scheduler", client.scheduler.address]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(out_dir.glob("part-*.parquet")) and time.monotonic() < deadline:
+            time.sleep(0.005)
+    finally:
+        proc.kill()
+        proc.wait()
+    finished = len(list(out_dir.glob("part-*.parquet")))
+    assert 0 < finished < 100, "the run was not caught part-way"
+    summary = score_archive(source, out_dir, model_dir=trained_model_dir,
+                            rows_per_partition=20, client=client)
+    assert summary["partitions_skipped"] >= finished
+    assert summary["rows_in"] == summary["rows_out"] == n
+    assert read_output(out_dir)["row_id"].tolist() == list(range(n))
 
 
 @needs_data
