@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the input and output files")
     args = parser.parse_args()
 
+    import dask
     from distributed import Client, LocalCluster
 
     from moderation import settings
@@ -93,8 +94,9 @@ def main() -> None:
     gc.collect()
 
     start = time.perf_counter()
-    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None)
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # as score-archive
+        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
     client = Client(cluster)
     startup = time.perf_counter() - start
     try:

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import dask
 import dask.dataframe as dd
 import pandas as pd
 import pyarrow as pa
@@ -787,8 +788,12 @@ def _run(plan: dict[str, Any], todo: list[int], out: Path, model: dict[str, Any]
             if scheduler:
                 client = own_client = Client(scheduler)
             else:
-                cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1,
-                                       processes=True, host="127.0.0.1", dashboard_address=None)
+                # no dashboard, so no use for the statistical profiler that samples the
+                # scoring thread's stack every 10 ms
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1,
+                                           processes=True, host="127.0.0.1",
+                                           dashboard_address=None)
                 client = own_client = Client(cluster)
         client.register_plugin(ModelPlugin(model["dir"], model["sha256"], model.get("key")),
                                name=f"moderate-model-{model['sha256'][:16]}")
