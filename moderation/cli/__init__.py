@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from . import evaluate, explain, score, serve, split, train  # noqa: F401  (registration)
+from . import (  # noqa: F401  (registration)
+    evaluate,
+    explain,
+    score,
+    score_archive,
+    serve,
+    split,
+    train,
+)
 from ._app import app
 
 __all__ = ["app", "main"]
