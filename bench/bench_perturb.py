@@ -36,8 +36,8 @@ def profanity_check_scorer(rules: list[str]):
     return score
 
 
-def _fmt(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
+def _fmt(value, digits: int = 3) -> str:
+    return "-" if value is None else f"{value + 0.0:.{digits}f}"
 
 
 def main() -> None:
@@ -63,8 +63,8 @@ def main() -> None:
     for row in ours:
         o = other.get((row["rule"], row["rewrite"]), {})
         print(f"| {row['rule']} | {row['rewrite']} | {_fmt(row['roc_auc'])} | "
-              f"{_fmt(row['drop'])} | {_fmt(row['recall@review'])} | {_fmt(o.get('roc_auc'))} | "
-              f"{_fmt(o.get('drop'))} | {_fmt(o.get('recall@review'))} |")
+              f"{_fmt(row['drop'], 4)} | {_fmt(row['recall@review'])} | {_fmt(o.get('roc_auc'))} | "
+              f"{_fmt(o.get('drop'), 4)} | {_fmt(o.get('recall@review'))} |")
 
 
 if __name__ == "__main__":

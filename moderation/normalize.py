@@ -5,8 +5,17 @@ Obfuscation should not hide words from the model, so before vectorising we
   and drop invisible format characters (zero-width space and joiners, soft hyphen, BOM),
 - lower-case and unescape HTML entities, mask URLs and @handles,
 - rebuild masked profanity (`f*ck`, `sh!t`, `a**hole`) from a short list of the words it hides,
-- read leetspeak inside words that mix letters and digits (`sh1t`, `b1tch`, `idi0t`),
-- join spaced-out letters (`s t u p i d`, `i.d.i.o.t`) and cap letter runs at two (`stuuupid`),
+  only when exactly one fits the mask's length and visible letters, and never into a slur or an
+  identity term (NEVER_UNMASKED): an ambiguous mask (`s**t`) stays unresolved,
+- read leetspeak inside words that mix letters and digits (`sh1t`, `b1tch`, `idi0t`, `id!0t`),
+- read words broken by inner punctuation (`st'upid`, `idi-ot`) when they spell a KNOWN_BAD word,
+- join spaced-out letters (`s t u p i d`, `i.d.i.o.t`), split into known words when they spell
+  several (`a s t u p i d i d i o t` -> `a stupid idiot`),
+- split run-together words (`youareanidiot`) into COMMON_WORDS when one is a KNOWN_BAD word of
+  4+ letters (a dynamic programme with bounded word length over chunks of at most
+  MAX_REWRITE_CHUNK characters; `cocktail`, `therapist`, `assassin` stay whole),
+- cut letter runs to one letter when that spells a KNOWN_BAD word (`stuuupid`, `fuuuck`), else
+  to two (`sooo` -> `soo`),
 - tokenise into words, numbers and `!`/`?` runs, each cut to MAX_TOKEN characters.
 
 Every comment may be written by an attacker, so all of this runs in time linear in the text's
