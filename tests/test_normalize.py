@@ -139,3 +139,11 @@ def test_a_mask_is_never_resolved_into_a_slur_or_an_identity_term(masked):
 
 def test_an_ambiguous_mask_stays_a_mask():
     assert normalize("s**t") == "s t"  # shit or slut: not guessed
+
+
+def test_no_identity_term_of_the_bias_weighting_can_be_a_mask_reading():
+    from moderation.corpus import IDENTITY_TERMS
+    from moderation.normalize import _UNMASKABLE_BY_LEN
+
+    readings = {w for words in _UNMASKABLE_BY_LEN.values() for w in words}
+    assert readings and not readings & set(IDENTITY_TERMS)
