@@ -90,9 +90,10 @@ him his how if in into is it its just like me my no not now of off on one or our
 so than that the their them then there they this to too up us was we were what when who why
 will with would you your yourself yours all any back big dont know more much only own people
 really right see should some still such think time very way well go get shut up eat hope die
-kill hate man men little piece lol wtf stfu gtfo omg ur u r ya yo hey oh ok
+kill hate man men little piece lol wtf stfu gtfo omg ur ya yo hey oh ok
 """.split()) | KNOWN_BAD
 _MAX_WORD = max(len(w) for w in COMMON_WORDS)
+_OBJECTS = frozenset(("off", "you", "yourself", "up", "u", "ya", "them", "him", "her"))
 
 # Longer chunks are not one obfuscated word: they get tokens only, never the rewrites below.
 MAX_REWRITE_CHUNK = 64
@@ -318,9 +319,9 @@ def _read_letters(run: str, before: str) -> str:
     - letters repeated 3+ times (`stuuupid`, `fuuuck`, `asssshole`): cut each such run to one
       or two letters, whichever spells a KNOWN_BAD word (otherwise they are cut to two later);
     - words run together (`youareanidiot`, `fuckoff`): split into the fewest COMMON_WORDS when
-      that is possible and one of them is a KNOWN_BAD word of 4+ letters (`cocktail`,
-      `therapist`, `assassin` are not split: `tail`, `rapist` are no listed words, `ass` is
-      too short)."""
+      that is possible and one of them is a KNOWN_BAD word of 4+ letters, and either three or
+      more words or two as in `stupididiot` or `fuckoff` (`cocktail`, `therapist`, `assassin`,
+      `apathetic`, `overkill` are not split)."""
     if len(run) < 4:
         return run
     long_runs = sum(end - start >= 3 for start, end in _same_letter_runs(run))
@@ -337,9 +338,13 @@ def _read_letters(run: str, before: str) -> str:
     if len(run) < 6 or run in COMMON_WORDS:
         return run
     parts = _split_known(run)
-    if parts and len(parts) > 1 and any(len(p) >= 4 and p in KNOWN_BAD for p in parts):
-        return " ".join(parts)
-    return run
+    if not parts or len(parts) < 2 or not any(len(p) >= 4 and p in KNOWN_BAD for p in parts):
+        return run
+    # two words only when both are bad (`stupididiot`) or a swear is followed by an object
+    # (`fuckoff`); `apathetic`, `overkill`, `scummy` are words, not `a pathetic`, `over kill`
+    if len(parts) == 2 and not (parts[1] in _OBJECTS or all(p in KNOWN_BAD for p in parts)):
+        return run
+    return " ".join(parts)
 
 
 def _normalize_word(word: str) -> list[str]:

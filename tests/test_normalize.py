@@ -115,7 +115,8 @@ SURVIVORS = [
     "class", "assess", "dick cheney", "cocktail", "therapist", "scunthorpe", "assassin",
     "penistone", "shitake", "cumulative", "hello", "shell", "skilled", "classic", "passage",
     "he'll", "we're", "i'd", "sleep", "cool", "good", "someone", "without", "butterfly",
-    "great !! thanks", "version 2", "covid 19", "3rd", "mp3", "b2b", "soo",
+    "great !! thanks", "version 2", "covid 19", "3rd", "mp3", "b2b", "soo", "apathetic",
+    "overkill", "scummy", "riprick",
 ]
 
 
