@@ -202,12 +202,11 @@ def _unleet(run: str, before: str) -> str:
     trail = len(run) - len(run.rstrip("!"))  # `idiot!!` is shouting, `id!0t` is leet
     if trail:
         return _unleet(run[:-trail], before) + run[-trail:]
-    if "!" in run:  # `great!thanks` stays two words; `id!ot` and `id!0t` are read
+    if "!" in run:  # `id!ot`, `id!0t` are read; `great!thanks`, `noob!!one!11` are not
         read = run.translate(_LEET)
         if read in KNOWN_BAD:
             return read
-        if not any(ch in _LEET_CHARS and ch != "!" for ch in run):
-            return run
+        return "!".join(_unleet(part, "") if part else part for part in run.split("!"))
     if len(run) < 3:
         return run
     seen_leet = False

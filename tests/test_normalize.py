@@ -109,6 +109,8 @@ EVASIONS = [
     ("StUpId IDIOT", "stupid idiot"),
     ("f*** that", "fuck that"),
     ("a**hole", "asshole"),
+    ("editor!mrpenguin20", "editor ! mrpenguin20"),  # `!` between words is not leet
+    ("noob!!!!!!!!one!11", "noob !!!!!!!! one ! 11"),
 ]
 # Real words and names that must come out as they went in (lower-cased), Scunthorpe-style.
 SURVIVORS = [
@@ -117,6 +119,7 @@ SURVIVORS = [
     "he'll", "we're", "i'd", "sleep", "cool", "good", "someone", "without", "butterfly",
     "great !! thanks", "version 2", "covid 19", "3rd", "mp3", "b2b", "soo", "apathetic",
     "overkill", "scummy", "riprick",
+    "noob !!!!!!!! one ! 11",
 ]
 
 
