@@ -5,8 +5,17 @@ Obfuscation should not hide words from the model, so before vectorising we
   and drop invisible format characters (zero-width space and joiners, soft hyphen, BOM),
 - lower-case and unescape HTML entities, mask URLs and @handles,
 - rebuild masked profanity (`f*ck`, `sh!t`, `a**hole`) from a short list of the words it hides,
-- read leetspeak inside words that mix letters and digits (`sh1t`, `b1tch`, `idi0t`),
-- join spaced-out letters (`s t u p i d`, `i.d.i.o.t`) and cap letter runs at two (`stuuupid`),
+  only when exactly one fits the mask's length and visible letters, and never into a slur or an
+  identity term (NEVER_UNMASKED): an ambiguous mask (`s**t`) stays unresolved,
+- read leetspeak inside words that mix letters and digits (`sh1t`, `b1tch`, `idi0t`, `id!0t`),
+- read words broken by inner punctuation (`st'upid`, `idi-ot`) when they spell a KNOWN_BAD word,
+- join spaced-out letters (`s t u p i d`, `i.d.i.o.t`), split into known words when they spell
+  several (`a s t u p i d i d i o t` -> `a stupid idiot`),
+- split run-together words (`youareanidiot`) into COMMON_WORDS when one is a KNOWN_BAD word of
+  4+ letters (a dynamic programme with bounded word length over chunks of at most
+  MAX_REWRITE_CHUNK characters; `cocktail`, `therapist`, `assassin` stay whole),
+- cut letter runs to one letter when that spells a KNOWN_BAD word (`stuuupid`, `fuuuck`), else
+  to two (`sooo` -> `soo`),
 - tokenise into words, numbers and `!`/`?` runs, each cut to MAX_TOKEN characters.
 
 Every comment may be written by an attacker, so all of this runs in time linear in the text's
@@ -34,6 +43,10 @@ _HOMOGLYPHS = str.maketrans(
         "ԁ": "d", "ɡ": "g", "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v",
         "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ß": "ss", "ø": "o",
         "ł": "l", "đ": "d", "æ": "ae", "œ": "oe", "’": "'", "‘": "'", "´": "'", "`": "'",
+        # more of Unicode's confusables for Latin letters (Cyrillic, Greek, IPA, Armenian)
+        "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ѡ": "w", "ϲ": "c", "ς": "c", "ϳ": "j", "ɑ": "a",
+        "ɩ": "i", "ʏ": "y", "ս": "u", "օ": "o", "ց": "g", "ӧ": "o", "ӓ": "a",
+        "ї": "i", "ԃ": "d", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ʟ": "l", "ɴ": "n", "ʀ": "r",
     }
 )
 
@@ -50,9 +63,37 @@ PROFANITY = (
     "piss", "pissed", "tits", "rape", "kill", "hell", "suck", "sucks", "dumb", "dumbass",
 )
 _PROFANITY_SET = frozenset(PROFANITY)
-_PROFANITY_BY_LEN: dict[int, tuple[str, ...]] = {}
-for _word in PROFANITY:
-    _PROFANITY_BY_LEN[len(_word)] = (*_PROFANITY_BY_LEN.get(len(_word), ()), _word)
+# A mask hides profanity far more often than a slur, and a wrong guess would put a slur or an
+# identity term in the comment: these are never what a mask is resolved to.
+NEVER_UNMASKED = frozenset((
+    "fag", "fags", "faggot", "faggots", "nigger", "niggers", "nigga", "niggas", "retard",
+    "retarded", "retards", "tranny", "dyke", "spic", "kike", "chink", "gook", "wetback", "paki",
+    "gay", "gays", "lesbian", "jew", "jews", "jewish", "muslim", "muslims", "islam", "black",
+    "white", "asian", "arab", "arabs", "trans", "queer", "homo", "mexican", "indian", "christian",
+))
+# Insults beside the profanity: the words an obfuscated spelling is read back to when only a
+# known word fits (inner punctuation, letter runs, run-together words).
+INSULTS = (
+    "loser", "losers", "pathetic", "scum", "jerk", "jerks", "ugly", "disgusting", "worthless",
+    "imbecile", "coward", "cowards", "liar", "liars", "hypocrite", "ignorant", "fool", "fools",
+    "clown", "trash", "garbage", "douche", "douchebag", "prick", "cocksucker", "penis",
+    "idiotic", "moronic", "stupidity", "sucker", "fucks", "fuckin", "shits", "asses", "dicks",
+)
+KNOWN_BAD = frozenset(PROFANITY) | frozenset(INSULTS)
+_UNMASKABLE_BY_LEN: dict[int, tuple[str, ...]] = {}
+for _word in sorted(_PROFANITY_SET - NEVER_UNMASKED):  # people mask swears, not `fool`
+    _UNMASKABLE_BY_LEN[len(_word)] = (*_UNMASKABLE_BY_LEN.get(len(_word), ()), _word)
+# Short common words, for splitting run-together letters (`youareanidiot`) into known words.
+COMMON_WORDS = frozenset("""
+a i am an and are as at be been but by can do does did for from get go got had has have he her
+him his how if in into is it its just like me my no not now of off on one or our out over she
+so than that the their them then there they this to too up us was we were what when who why
+will with would you your yourself yours all any back big dont know more much only own people
+really right see should some still such think time very way well go get shut up eat hope die
+kill hate man men little piece lol wtf stfu gtfo omg ur ya yo hey oh ok
+""".split()) | KNOWN_BAD
+_MAX_WORD = max(len(w) for w in COMMON_WORDS)
+_OBJECTS = frozenset(("off", "you", "yourself", "up", "u", "ya", "them", "him", "her"))
 
 # Longer chunks are not one obfuscated word: they get tokens only, never the rewrites below.
 MAX_REWRITE_CHUNK = 64
@@ -60,8 +101,8 @@ MAX_REWRITE_CHUNK = 64
 MAX_TOKEN = 64
 _MASK_CHARS = frozenset("*#%!")
 _MASKABLE = frozenset("abcdefghijklmnopqrstuvwxyz*#@$!%")
-_LEET_CHARS = frozenset("0123456789@$|+")
-_LEETABLE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$|+")
+_LEET_CHARS = frozenset("0123456789@$|+!")
+_LEETABLE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$|+!")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _SEPARATORS = frozenset(".-_*")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s|am|pm|k|m|ish|yr|yrs|mm|cm|km|kg|lb|lbs|g|x)\Z")
@@ -126,7 +167,8 @@ def _replace_runs(word: str, members: frozenset[str], rewrite) -> str:
 
 
 def _unmask(run: str, before: str) -> str:
-    """A masked word (`f*ck`, `sh!t`, `a**hole`) rebuilt when exactly one listed word fits.
+    """A masked word (`f*ck`, `sh!t`, `a**hole`) rebuilt when exactly one listed word fits its
+    length and visible letters; slurs and identity terms (NEVER_UNMASKED) are never candidates.
 
     It must start with a letter, follow no letter, digit or `_`, and hide letters behind one of
     `* # % !`. With a single letter shown (`f**`) several words could be meant, and guessing
@@ -140,7 +182,7 @@ def _unmask(run: str, before: str) -> str:
     shown = sum(ch in _LETTERS for ch in token)
     if shown < 2 and len(token) < 4:
         return run
-    fits = [w for w in _PROFANITY_BY_LEN.get(len(token), ())
+    fits = [w for w in _UNMASKABLE_BY_LEN.get(len(token), ())
             if all(a == b or a not in _LETTERS for a, b in zip(token, w, strict=True))]
     return (fits[0] + tail) if len(fits) == 1 else run
 
@@ -151,11 +193,20 @@ def _unleet(run: str, before: str) -> str:
     ordinals (`3rd`, `10k`) are left alone."""
     if before == "_" or before.isalnum():
         return run
-    if run[0] == "$" and run.translate(_LEET) in _PROFANITY_SET:  # `$hit`, not `$millions`
-        return run.translate(_LEET)
-    lead = len(run) - len(run.lstrip("@$|+"))  # a word starts at a letter or digit
+    read = run.translate(_LEET)
+    if read in KNOWN_BAD and not run.isdigit():  # `$hit`, `!d!0t`; not `$millions`, not `455`
+        return read
+    lead = len(run) - len(run.lstrip("@$|+!"))  # a word starts at a letter or digit
     if lead:
         return run[:lead] + _unleet(run[lead:], "") if lead < len(run) else run
+    trail = len(run) - len(run.rstrip("!"))  # `idiot!!` is shouting, `id!0t` is leet
+    if trail:
+        return _unleet(run[:-trail], before) + run[-trail:]
+    if "!" in run:  # `id!ot`, `id!0t` are read; `great!thanks`, `noob!!one!11` are not
+        read = run.translate(_LEET)
+        if read in KNOWN_BAD:
+            return read
+        return "!".join(_unleet(part, "") if part else part for part in run.split("!"))
     if len(run) < 3:
         return run
     seen_leet = False
@@ -164,8 +215,9 @@ def _unleet(run: str, before: str) -> str:
             seen_leet = True
         elif seen_leet:  # a letter after a leet character
             break
-    else:
-        return run
+    else:  # leet only at the end (`id10t`): read only when that spells a known word
+        read = run.translate(_LEET)
+        return read if seen_leet and read in KNOWN_BAD else run
     if _ORDINAL.match(run):  # 3rd, 10k
         return run
     return run.translate(_LEET)
@@ -197,6 +249,103 @@ def _join_separated_letters(word: str) -> str:
     return "".join(out)
 
 
+_INNER = frozenset("abcdefghijklmnopqrstuvwxyz.-_*',")
+_INNER_MARKS = frozenset(".-_*',")
+_CONTRACTIONS = ("'s", "'t", "'d", "'ll", "'re", "'ve", "'m")
+
+
+def _strip_inner(run: str, before: str) -> str:
+    """`st'upid`, `idi-ot`, `f'u'c'k`, `id*iot` -> the known word their letters spell
+    (KNOWN_BAD only, so `he'll` and `we're` stay as they are)."""
+    start, end = 0, len(run)
+    while start < end and run[start] in _INNER_MARKS:
+        start += 1
+    while end > start and run[end - 1] in _INNER_MARKS:
+        end -= 1
+    core = run[start:end]
+    if not any(ch in _INNER_MARKS for ch in core) or core.endswith(_CONTRACTIONS):
+        return run
+    letters = "".join(ch for ch in core if ch not in _INNER_MARKS)
+    return run[:start] + letters + run[end:] if letters in KNOWN_BAD else run
+
+
+def _split_known(letters: str) -> list[str] | None:
+    """`youareanidiot` -> ["you", "are", "an", "idiot"]: the fewest COMMON_WORDS that spell
+    `letters` exactly, or None. Dynamic programming over end positions, each looking back at
+    most _MAX_WORD letters: linear in the length (callers pass at most MAX_REWRITE_CHUNK)."""
+    n = len(letters)
+    best: list[int] = [0] + [n + 1] * n
+    back: list[int] = [0] * (n + 1)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - _MAX_WORD), end):
+            if best[start] + 1 < best[end] and letters[start:end] in COMMON_WORDS:
+                best[end], back[end] = best[start] + 1, start
+    if best[n] > n:
+        return None
+    parts: list[str] = []
+    end = n
+    while end:
+        parts.append(letters[back[end]:end])
+        end = back[end]
+    return parts[::-1]
+
+
+def _collapse(run: str, keep: tuple[int, ...]) -> str:
+    """`run` with its k-th run of 3+ same letters cut to keep[k] letters."""
+    out: list[str] = []
+    k = 0
+    for start, end in _same_letter_runs(run):
+        if end - start >= 3:
+            out.append(run[start] * keep[k])
+            k += 1
+        else:
+            out.append(run[start:end])
+    return "".join(out)
+
+
+def _same_letter_runs(run: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(run) + 1):
+        if i == len(run) or run[i] != run[start]:
+            spans.append((start, i))
+            start = i
+    return spans
+
+
+def _read_letters(run: str, before: str) -> str:
+    """A run of letters read as known words when it is one in disguise:
+    - letters repeated 3+ times (`stuuupid`, `fuuuck`, `asssshole`): cut each such run to one
+      or two letters, whichever spells a KNOWN_BAD word (otherwise they are cut to two later);
+    - words run together (`youareanidiot`, `fuckoff`): split into the fewest COMMON_WORDS when
+      that is possible and one of them is a KNOWN_BAD word of 4+ letters, and either three or
+      more words or two as in `stupididiot` or `fuckoff` (`cocktail`, `therapist`, `assassin`,
+      `apathetic`, `overkill` are not split)."""
+    if len(run) < 4:
+        return run
+    long_runs = sum(end - start >= 3 for start, end in _same_letter_runs(run))
+    if long_runs:
+        options = [(1,) * long_runs, (2,) * long_runs]
+        if long_runs <= 3:
+            options = [tuple((mask >> k & 1) + 1 for k in range(long_runs))
+                       for mask in range(2 ** long_runs)]
+        for keep in options:
+            read = _collapse(run, keep)
+            if read in KNOWN_BAD:
+                return read
+        return run
+    if len(run) < 6 or run in COMMON_WORDS:
+        return run
+    parts = _split_known(run)
+    if not parts or len(parts) < 2 or not any(len(p) >= 4 and p in KNOWN_BAD for p in parts):
+        return run
+    # two words only when both are bad (`stupididiot`) or a swear is followed by an object
+    # (`fuckoff`); `apathetic`, `overkill`, `scummy` are words, not `a pathetic`, `over kill`
+    if len(parts) == 2 and not (parts[1] in _OBJECTS or all(p in KNOWN_BAD for p in parts)):
+        return run
+    return " ".join(parts)
+
+
 def _normalize_word(word: str) -> list[str]:
     """Normalise one whitespace-delimited, lower-cased chunk of text into tokens."""
     word = fold_unicode(word).lower()
@@ -210,6 +359,8 @@ def _normalize_word(word: str) -> list[str]:
         word = _replace_runs(word, _MASKABLE, _unmask)
         word = _replace_runs(word, _LEETABLE, _unleet)
         word = _join_separated_letters(word)
+        word = _replace_runs(word, _INNER, _strip_inner)
+        word = _replace_runs(word, _LETTERS, _read_letters)
     word = _RUNS.sub(r"\1\1", word)
     return [token[:MAX_TOKEN] for token in _TOKEN.findall(word)]
 
@@ -218,6 +369,16 @@ def _normalize_word(word: str) -> list[str]:
 # dict reads and writes are atomic under the GIL; the cache is cleared when it grows too large.
 _WORD_CACHE: dict[str, list[str]] = {}
 _WORD_CACHE_MAX = 400_000
+
+
+def _joined(run: list[str]) -> list[str]:
+    """Three or more spaced letters joined, and split into known words when they spell some
+    (`a s t u p i d i d i o t` -> `a stupid idiot`, not `astupididiot`)."""
+    if len(run) < 3:
+        return run
+    letters = "".join(run)
+    parts = _split_known(letters) if len(letters) <= MAX_REWRITE_CHUNK else None
+    return parts if parts else [letters[:MAX_TOKEN]]
 
 
 def _join_spaced_letters(tokens: list[str]) -> list[str]:
@@ -229,11 +390,11 @@ def _join_spaced_letters(tokens: list[str]) -> list[str]:
             run.append(token)
             continue
         if run:
-            out.extend(["".join(run)[:MAX_TOKEN]] if len(run) >= 3 else run)
+            out.extend(_joined(run))
             run = []
         out.append(token)
     if run:
-        out.extend(["".join(run)[:MAX_TOKEN]] if len(run) >= 3 else run)
+        out.extend(_joined(run))
     return out
 
 

@@ -33,6 +33,13 @@ ADVERSARIAL = {
     "letter runs": "aaab",
     "zero-width": "a\u200b",
     "apostrophes": "a'",
+    # issue 12 readings: known-word splits, inner punctuation, letter runs
+    "run-together words": "youareanidiot ",
+    "spaced words": "y o u a r e a n i d i o t x ",
+    "long spaced run": "y o u ",
+    "inner punctuation": "st'u-p.i_d ",
+    "repeated letters": "fuuuuuuck ",
+    "leet bangs": "!d!0t",
 }
 
 

@@ -12,12 +12,13 @@ import json
 import re
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from moderation.cli._safe_text import spreadsheet_safe, terminal_safe
 from moderation.comments_io import parse_comments
-from moderation.normalize import MAX_TOKEN, normalize, tokenize
+from moderation.normalize import MAX_TOKEN, NEVER_UNMASKED, normalize, tokenize
 
 from .conftest import needs_data
 
@@ -109,3 +110,97 @@ def test_verdicts_are_one_per_text_bounded_and_independent_of_the_batch(trained,
     mixed = model.verdicts(others + texts + others)
     assert mixed[len(others):len(others) + len(texts)] == verdicts
     assert [model.verdicts([t])[0] for t in texts] == verdicts
+
+
+# --- issue 12: masks, the Moderator, the splitter and `moderate score` over arbitrary text ---
+
+_MASKED_PROTECTED = st.sampled_from(sorted(w for w in NEVER_UNMASKED if len(w) >= 3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MASKED_PROTECTED, st.data(), st.sampled_from("*#%"),
+       st.sampled_from(["", "you ", "what a ", "those "]), st.sampled_from(["", " !", " that"]))
+def test_a_masked_slur_or_identity_term_is_never_rebuilt(word, data, mark, before, after):
+    hidden = data.draw(st.sets(st.integers(1, len(word) - 1), min_size=1))
+    masked = "".join(mark if i in hidden else ch for i, ch in enumerate(word))
+    # only what is still written out in full (`nigga*`) may come through
+    visible = set(normalize(before + masked.replace(mark, " ") + after).split())
+    assert set(normalize(before + masked + after).split()) & NEVER_UNMASKED <= visible
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=200), _WORDISH), st.integers(0, 2**32 - 1))
+def test_every_evasion_rewrite_is_a_deterministic_function_of_text_and_seed(text, seed):
+    from moderation.perturb import REWRITES, perturb
+
+    for name in REWRITES:
+        out = perturb([text, text], name, seed)
+        assert out == perturb([text, text], name, seed)
+        assert all(isinstance(t, str) for t in out)
+
+
+@pytest.fixture(scope="module")
+def moderator(trained_model_dir):
+    from moderation.hook import Moderator
+
+    return Moderator.load(trained_model_dir)
+
+
+_BATCH_TEXT = st.one_of(st.text(max_size=200), _WORDISH,
+                        st.text(st.characters(), min_size=500, max_size=1500))
+
+
+@needs_data
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_BATCH_TEXT, min_size=1, max_size=6), st.lists(_BATCH_TEXT, max_size=3))
+def test_check_many_is_one_bounded_verdict_per_text_deterministic_and_batch_free(
+        moderator, texts, others):
+    verdicts = moderator.check_many(texts)
+    assert len(verdicts) == len(texts)
+    assert [v["text"] for v in verdicts] == texts
+    for verdict in verdicts:
+        assert set(verdict["scores"]) == set(moderator.rule_ids)
+        for score in verdict["scores"].values():
+            assert score is None or (np.isfinite(score) and 0.0 <= score <= 1.0)
+    assert moderator.check_many(texts) == verdicts
+    assert moderator.check_many(others + texts)[len(others):] == verdicts
+
+
+_LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+               max_size=80).map(lambda t: t.replace("\n", " ").replace("\r", " "))
+
+
+@needs_data
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_LINE, min_size=1, max_size=10))
+def test_split_labels_each_non_empty_line_once_in_order(moderator, lines):
+    if moderator.splitter is None:
+        pytest.skip("no splitter model")
+    labelled = moderator.split("\n".join(lines))
+    assert [row["text"] for row in labelled] == [line for line in lines if line.strip()]
+
+
+@needs_data
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_LINE.filter(lambda t: not t.startswith("\ufeff")), min_size=1, max_size=10))
+def test_moderate_score_gives_one_result_per_non_empty_line(moderator, lines):
+    from unittest.mock import patch
+
+    from typer.testing import CliRunner
+
+    from moderation.cli import app
+    from moderation.cli import score as score_module
+
+    raw = "\n".join(lines).encode("utf-8")
+    with patch.object(score_module.Moderator, "load", return_value=moderator):
+        result = CliRunner().invoke(app, ["score", "-", "-f", "jsonl"], input=raw)
+    expected = [(i, line) for i, line in enumerate(lines, 1) if line.strip()]
+    if not expected:
+        assert result.exit_code == 1 and result.stderr.startswith("error:")
+        return
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.split("\n") if line]
+    assert [(row["line"], row["text"]) for row in rows] == expected

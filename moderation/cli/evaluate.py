@@ -33,8 +33,21 @@ def evaluate_cli(
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Raw data sets.")] = None,
     only: Annotated[str | None, typer.Option("--only", help="`rules` or `split`.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    perturb: Annotated[bool, typer.Option(
+        "--perturb", help="Evasion rewrites of the Jigsaw test rows: AUC, recall.")] = False,
 ) -> None:
     """ROC AUC, average precision, precision/recall at the saved thresholds, bias and splitter."""
+    if perturb:
+        from ..perturb import evaluate_model_perturbations
+
+        with reported_errors():
+            rows = evaluate_model_perturbations(model, settings.data_dir(data_dir))
+        if as_json:
+            typer.echo(json.dumps(rows, indent=2))
+        else:
+            print_table(rows, ["rule", "rewrite", "roc_auc", "drop", "recall@review",
+                               "clean_recall@review"])
+        return
     with reported_errors():
         result = evaluate(model, settings.data_dir(data_dir), only)
     if as_json:
