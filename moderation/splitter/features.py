@@ -5,7 +5,11 @@ First pass (one line alone, plus its blank-line surroundings): the line's words 
 and a small dense vector (`line_features`): length, punctuation, case, first/second person,
 quotes, dates and relative times, URLs, function-word share (sentences vs menus and furniture),
 "said"-style attribution and datelines (article cues), contractions and lower-case starts
-(comment cues), and how many empty lines sit above and below it.
+(comment cues), posting-rule lines (a short imperative title such as "Stay civil." or "No
+spam:" and its explanation, or a "Welcome to the discussion" / "Community guidelines" header),
+and how many empty lines sit above and below it. `page_lines` computes a line's own features
+once per distinct text on the page (the blank-line columns vectorised after), which with
+word-set cues and patterns run only on lines that can match keeps a 1 MB page fast.
 
 Second pass (`context_features`): the first pass's class probabilities of lines i-k..i+k, their
 means over near and far windows above and below and over everything above / below, the line's
@@ -62,7 +66,18 @@ _REPLYISH = re.compile(r"\b(?:reply|replies|permalink|report|flag|quote|like|lik
 _SAYS = re.compile(r"\b(?:says|said|wrote|writes|commented)\b\W{0,3}$")
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)?")
 _SHAPE_TOKEN = re.compile(r"[^\W\d_]+|\d+|\S")
-N_LINE_FEATURES = 36
+# a posting rule: a short imperative title ("Stay civil.", "Don't spam -", "3. No threats:")
+# then its explanation, or a discussion welcome / guidelines header; bounded, no backtracking
+_RULE_TITLE = re.compile(
+    r"^(?:\d{1,2}[.)] ?|[•*-] ?)?(?i:(?:please )?(?:be|keep|don'?t|don’t|do not|no|never|"
+    r"stay|use|share|respect|avoid|report|stick|treat|think|help|mind|play|watch|tell|let|"
+    r"stop|leave|protect|obey|flag|speak|add|get|know))\b[^.:!?]{0,30}[.:!–-] +[A-Z'\"‘“]")
+_RULES_HEADER = re.compile(
+    r"^(?i:(?:welcome|thanks for joining|join) (?:to )?(?:the|our) (?:discussion|conversation|"
+    r"comments?|forum|community|comment section)|(?:community|comment|commenting|posting|"
+    r"discussion|conversation) (?:guidelines|rules|policy|standards))\b")
+N_LINE_FEATURES = 37
+RULE_TITLE_COLUMN = 36
 N_PAGE_FEATURES = 1  # added by page_lines: how often the line's shape repeats on the page
 N_DENSE = N_LINE_FEATURES + N_PAGE_FEATURES
 CUE_COLUMNS = [32, 33, 35]
@@ -170,6 +185,7 @@ def _text_features(stripped: str) -> list[float]:
         float(short and not _SAYS_W.isdisjoint(lw) and bool(_SAYS.search(low))),
         float(clock),
         float(short and (clock or date or ago)),
+        float(bool(_RULE_TITLE.match(s)) or (short and bool(_RULES_HEADER.match(s)))),
     ]
 
 
@@ -329,7 +345,7 @@ def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
     pos = np.column_stack([pos, seen >= 0, since])
     # how much body / comment text lies above (article first, then comments), and rules below
     mass = np.cumsum(probs, axis=0) - probs
-    rules = dense[:, RULE_COLUMN] > 0
+    rules = (dense[:, RULE_COLUMN] > 0) | (dense[:, RULE_TITLE_COLUMN] > 0)
     below = np.cumsum(rules[::-1])[::-1] - rules
     body_above = np.log1p(mass[:, 0])
     pos = np.column_stack([pos, body_above, np.log1p(mass[:, 1]),
@@ -338,6 +354,6 @@ def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
     # under a comment header, and after an article
     pos = np.column_stack([pos, probs * (seen >= 0)[:, None], probs * body_above[:, None]])
     # rules blocks are runs of "Title. Sentence." lines; a lone one is often a comment
-    rules_near = np.hstack(_window_means(dense[:, [RULE_COLUMN]], 3))
+    rules_near = np.hstack(_window_means(dense[:, [RULE_COLUMN, RULE_TITLE_COLUMN]], 3))
     cols += [pos, rules_near, dense]
     return np.hstack(cols)

@@ -9,9 +9,10 @@ sees probabilities of the same quality as in training.
 
 Training fits scikit-learn estimators; `SplitterModel.from_estimators` keeps only their numbers:
 the vocabulary and idf, the scalers' means and scales, the LR coefficients and the trees'
-nodes (`trees.flatten`). Predictions are computed from those arrays, so `to_state` /
-`from_state` give the same model back from numeric / fixed-width unicode arrays and JSON
-metadata, with no pickle anywhere.
+nodes (`trees.flatten`). Predictions are computed from those arrays (TF-IDF by `tfidf`, one
+numpy pass over all lines, equal to the vectorizer's transform), so `to_state` / `from_state`
+give the same model back from numeric / fixed-width unicode arrays and JSON metadata, with
+no pickle anywhere.
 """
 
 from __future__ import annotations
