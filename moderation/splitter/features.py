@@ -221,17 +221,24 @@ def page_lines(lines: list[str]) -> tuple[list[int], list[str], np.ndarray]:
     # rows go straight into one array: a list of lists of floats makes the garbage collector
     # rescan every float on big pages, which made this step grow faster than the page
     feats = np.zeros((len(idx), N_DENSE))
-    shapes = []
     # a line's own features depend on its text only: repeated lines (menus, Reply, dates,
-    # about half of a long page's lines) are computed once
-    seen: dict[str, tuple[list[float], str]] = {}
+    # about half of a long page's lines) are computed once, and the rows of the distinct
+    # texts go into the array in one step
+    seen: dict[str, int] = {}
+    rows: list[list[float]] = []
+    distinct_shapes: list[str] = []
+    which = np.empty(len(idx), dtype=np.int64)
     for j, i in enumerate(idx):
         text = lines[i].strip()
-        known = seen.get(text)
-        if known is None:
-            known = seen[text] = (_text_features(text), line_shape(text))
-        feats[j, :N_LINE_FEATURES] = known[0]
-        shapes.append(known[1])
+        k = seen.get(text)
+        if k is None:
+            k = seen[text] = len(rows)
+            rows.append(_text_features(text))
+            distinct_shapes.append(line_shape(text))
+        which[j] = k
+    if rows:
+        feats[:, :N_LINE_FEATURES] = np.asarray(rows)[which]
+    shapes = [distinct_shapes[k] for k in which.tolist()]
     pos = np.asarray(idx, dtype=np.int64)
     if len(pos):
         gaps = np.diff(pos) - 1
