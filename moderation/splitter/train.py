@@ -10,11 +10,11 @@ the others) get a generic community-rules block after their comments (`add_rules
 since real sites print one there and dragnet's pages rarely do. 300 pages assembled from
 the article and comment pools (`pages.build_pages`, training side) are added: on the held-out
 real fold they raised word F1 for body 0.714 -> 0.744 and comment 0.722 -> 0.735 (html-text,
-before the changes above). Pass 1
-(TF-IDF + LR by SGD) gives out-of-fold probabilities by GroupKFold over sites; pass 2
-(boosted trees) is fitted on those. Lines are weighted by log(1 + words), since long lines
-carry the words that the word-weighted scores count. Everything runs on one thread with fixed
-seeds, so the same data gives the same model on any machine.
+before the changes above). Pass 1 (TF-IDF + LR by SGD) gives out-of-fold probabilities by
+GroupKFold over sites; pass 2 (boosted trees) is fitted on those. Lines are weighted by
+log(1 + words), since long lines carry the words that the word-weighted scores count.
+Everything runs on one thread with fixed seeds, so the same data gives the same model on any
+machine.
 
 `evaluate_splitter` reports, per renderer, line-level and word-weighted P/R/F1 per kind on the
 held-out real pages (all of them, and again without the pages whose gold puts comments in its
@@ -214,7 +214,12 @@ def train_splitter(data_dir: Path, seed: int = 0, *, held_out_fold: int | None =
         "splitter": {
             "seed": seed,
             "data_dir": str(data_dir),
-            "sources": {"dragnet_train": {"pages": len(pages), "renderers": list(renderers)},
+            "sources": {"dragnet_train": {"pages": len(pages), "renderers": list(renderers),
+                                          "skipped_comments_in_main": sum(
+                                              site_fold(p.site) != held_out_fold
+                                              and comments_in_main(p)
+                                              for p in load_dragnet(Path(data_dir))),
+                                          "rules_share": RULES_SHARE},
                         "assembled": {"pages": len(extra), "scale": ASSEMBLED_SCALE}},
             "licences": {"dragnet_train": LICENCE,
                          "assembled": "text from the rules-model sources (see README model "
