@@ -140,6 +140,15 @@ def print_splitter(split: dict[str, Any]) -> None:
     if "assembled" in split:
         rows += _kind_rows(split["assembled"], "assembled")
     print_table(rows, columns)
+    clean = split.get("real_without_comments_in_main")
+    if clean:
+        first = next(iter(clean.values()))
+        typer.echo(f"\nwithout the held-out pages whose gold puts comments in the main part "
+                   f"({first['pages']} pages), word F1 body / comment / boilerplate:")
+        for name, m in clean.items():
+            w = m["word_weighted"]
+            typer.echo(f"  {name:<10} {w['body']['f1']:.3f} / {w['comment']['f1']:.3f} / "
+                       f"{w['boilerplate']['f1']:.3f}")
     typer.echo("\ncomment-free held-out pages with any line called comment:")
     for name, m in real.items():
         typer.echo(f"  {name:<10} {m['comment_free_pages_with_comment_line']}/"

@@ -5,7 +5,11 @@ First pass (one line alone, plus its blank-line surroundings): the line's words 
 and a small dense vector (`line_features`): length, punctuation, case, first/second person,
 quotes, dates and relative times, URLs, function-word share (sentences vs menus and furniture),
 "said"-style attribution and datelines (article cues), contractions and lower-case starts
-(comment cues), and how many empty lines sit above and below it.
+(comment cues), posting-rule lines (a short imperative title such as "Stay civil." or "No
+spam:" and its explanation, or a "Welcome to the discussion" / "Community guidelines" header),
+and how many empty lines sit above and below it. `page_lines` computes a line's own features
+once per distinct text on the page (the blank-line columns vectorised after), which with
+word-set cues and patterns run only on lines that can match keeps a 1 MB page fast.
 
 Second pass (`context_features`): the first pass's class probabilities of lines i-k..i+k, their
 means over near and far windows above and below and over everything above / below, the line's
@@ -62,7 +66,18 @@ _REPLYISH = re.compile(r"\b(?:reply|replies|permalink|report|flag|quote|like|lik
 _SAYS = re.compile(r"\b(?:says|said|wrote|writes|commented)\b\W{0,3}$")
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)?")
 _SHAPE_TOKEN = re.compile(r"[^\W\d_]+|\d+|\S")
-N_LINE_FEATURES = 36
+# a posting rule: a short imperative title ("Stay civil.", "Don't spam -", "3. No threats:")
+# then its explanation, or a discussion welcome / guidelines header; bounded, no backtracking
+_RULE_TITLE = re.compile(
+    r"^(?:\d{1,2}[.)] ?|[•*-] ?)?(?i:(?:please )?(?:be|keep|don'?t|don’t|do not|no|never|"
+    r"stay|use|share|respect|avoid|report|stick|treat|think|help|mind|play|watch|tell|let|"
+    r"stop|leave|protect|obey|flag|speak|add|get|know))\b[^.:!?]{0,30}[.:!–-] +[A-Z'\"‘“]")
+_RULES_HEADER = re.compile(
+    r"^(?i:(?:welcome|thanks for joining|join) (?:to )?(?:the|our) (?:discussion|conversation|"
+    r"comments?|forum|community|comment section)|(?:community|comment|commenting|posting|"
+    r"discussion|conversation) (?:guidelines|rules|policy|standards))\b")
+N_LINE_FEATURES = 37
+RULE_TITLE_COLUMN = 36
 N_PAGE_FEATURES = 1  # added by page_lines: how often the line's shape repeats on the page
 N_DENSE = N_LINE_FEATURES + N_PAGE_FEATURES
 CUE_COLUMNS = [32, 33, 35]
@@ -78,67 +93,119 @@ def line_text(line: str) -> str:
     return _DIGITS.sub("0", line[:MAX_CHARS].lower())
 
 
+_FIRST_SG_W = frozenset("i me my mine myself im".split())
+_FIRST_PL_W = frozenset("we us our ours".split())
+_SECOND_W = frozenset("you your yours u ya".split())
+_SLANG_W = frozenset("lol imo haha gonna yeah".split())
+_SAID_W = frozenset("said says told added reported spokesman spokeswoman".split())
+_REPLY_W = frozenset("reply replies permalink report flag quote like likes recommend point "
+                     "points vote votes edit delete share".split())
+_SAYS_W = frozenset("says said wrote writes commented".split())
+_URL_HINTS = ("://", "www.", ".com", "@")
+
+
+BLANK_COLUMNS = (18, 19)
+
+
 def line_features(line: str, blank_before: int, blank_after: int) -> list[float]:
     """Dense features of one non-empty line (see module docstring)."""
-    n = len(line.strip())
-    s = line.strip()[:MAX_CHARS]
+    row = _text_features(line.strip())
+    row[BLANK_COLUMNS[0]] = min(blank_before, 3) / 3
+    row[BLANK_COLUMNS[1]] = min(blank_after, 3) / 3
+    return row
+
+
+def _text_features(stripped: str) -> list[float]:
+    """The features of a stripped line that do not depend on its neighbours (the blank-line
+    columns are left 0).
+
+    Speed: the line is lower-cased once and split into lower-case words once; person, slang,
+    "said" and Reply-like cues are word-set lookups on those words (the \\b-bounded
+    alternations they replace matched the same letter runs), and the date / time / URL /
+    contraction patterns only run on lines holding a character they need (a digit, ':', an
+    apostrophe, a URL hint)."""
+    n = len(stripped)
+    s = stripped[:MAX_CHARS]
     words = _WORD.findall(s)
-    nw = max(1, len(words))
+    n_words = len(words)
+    nw = max(1, n_words)
     raw = s.encode("ascii", "ignore")  # counting by bytes.translate is far faster than isalpha
-    letters = len(raw) - len(raw.translate(None, _LETTERS)) or 1
+    n_letters = len(raw) - len(raw.translate(None, _LETTERS))
+    letters = n_letters or 1
     upper = len(raw) - len(raw.translate(None, _UPPER))
     digits = len(raw) - len(raw.translate(None, _DIGIT_BYTES))
     titled = len(_TITLED.findall(s))
     end = s.rstrip("\"”’)")[-1:] if s else ""
     low = s.lower()
-    n_stop = sum(map(_STOP.__contains__, _LOWER_WORD.findall(low)))
+    lw = _LOWER_WORD.findall(low)
+    n_stop = sum(map(_STOP.__contains__, lw))
+    short = n_words <= 12
+    if digits:
+        ago = bool(_AGO.search(s))
+        date = bool(_DATE.search(low))
+        clock = ":" in s and bool(_CLOCK.search(low))
+    else:
+        ago = date = clock = False
+    apostrophe = "'" in s or "’" in s
     return [
         math.log1p(n),
-        math.log1p(len(words)),
+        math.log1p(n_words),
         float(end in ".!?"),
         float(end == ":"),
         float(s[:1].isupper()),
         upper / letters,
         digits / max(1, len(s)),
         titled / nw,
-        len(_FIRST_SG.findall(low)) / nw,
-        len(_FIRST_PL.findall(low)) / nw,
-        len(_SECOND.findall(low)) / nw,
+        sum(map(_FIRST_SG_W.__contains__, lw)) / nw,
+        sum(map(_FIRST_PL_W.__contains__, lw)) / nw,
+        sum(map(_SECOND_W.__contains__, lw)) / nw,
         float(bool(_QUOTE.search(s))),
-        float(bool(_AGO.search(s)) and len(words) <= 6),
-        float(bool(_DATE.search(low))),
-        float(bool(_NUMERIC.fullmatch(s))),
-        float(bool(_URL.search(low))),
+        float(ago and n_words <= 6),
+        float(date),
+        float(not n_letters and bool(_NUMERIC.fullmatch(s))),
+        float(any(h in low for h in _URL_HINTS) and bool(_URL.search(low))),
         float("?" in s or "!" in s),
         s.count(",") / nw,
-        min(blank_before, 3) / 3,
-        min(blank_after, 3) / 3,
-        float(s.isupper() and letters > 3),
+        0.0,
+        0.0,
+        float(n_letters > 3 and s.isupper()),
         letters / max(1, len(s)),
-        math.log1p(len(_SENT_END.findall(s))),
+        math.log1p(len(_SENT_END.findall(s))) if ("." in s or "!" in s or "?" in s) else 0.0,
         float("n't" in low or "!!" in low or "??" in low or "..." in low
-              or bool(_SLANG.search(low))),
+              or not _SLANG_W.isdisjoint(lw)),
         float(len(s) < 60 and bool(_COMMENT_HEADER.search(s))),
         float(bool(_RULE_LIKE.match(s))),
-        float(bool(_SAID.search(low))),
+        float(not _SAID_W.isdisjoint(lw) or "according to" in low),
         float(bool(_DATELINE.match(s))),
         float(s[:1].islower()),
-        len(_CONTRACTION.findall(low)) / nw,
+        len(_CONTRACTION.findall(low)) / nw if apostrophe else 0.0,
         n_stop / nw,
         math.log1p(n_stop),
-        float(len(words) <= 12 and bool(_REPLYISH.search(low))),
-        float(len(words) <= 12 and bool(_SAYS.search(low))),
-        float(bool(_CLOCK.search(low))),
-        float(len(words) <= 12 and (bool(_CLOCK.search(low)) or bool(_DATE.search(low))
-                                    or bool(_AGO.search(s)))),
+        float(short and not _REPLY_W.isdisjoint(lw)),
+        float(short and not _SAYS_W.isdisjoint(lw) and bool(_SAYS.search(low))),
+        float(clock),
+        float(short and (clock or date or ago)),
+        float(bool(_RULE_TITLE.match(s)) or (short and bool(_RULES_HEADER.match(s)))),
     ]
+
+
+_SHAPE_ASCII = str.maketrans({**{chr(c): "A" for c in range(65, 91)},
+                              **{chr(c): "a" for c in range(97, 123)},
+                              **{chr(c): "0" for c in range(48, 58)}})
+_SHAPE_RUNS = re.compile(r"(?<=[Aa])[Aa]+|(?<=0)0+|\s+")
 
 
 def line_shape(line: str) -> str:
     """Token classes of a short line ("Bart | November 9, 2012 12:20 AM | Reply" ->
     "A|A0,00:0A|A"); long lines have no shape. Comment headers repeat their shape down a
     thread, as teaser lists do theirs."""
-    toks = _SHAPE_TOKEN.findall(line[:MAX_CHARS])
+    line = line[:MAX_CHARS]
+    if len(line.split()) > 3 * MAX_SHAPE_WORDS:  # every chunk holds a token at least
+        return ""
+    if line.isascii():  # classes by translation, runs collapsed: same as the loop below
+        shape = _SHAPE_RUNS.sub("", line.translate(_SHAPE_ASCII))
+        return shape if len(shape) <= 3 * MAX_SHAPE_WORDS else ""
+    toks = _SHAPE_TOKEN.findall(line)
     if len(toks) > 3 * MAX_SHAPE_WORDS:
         return ""
     out = []
@@ -154,12 +221,31 @@ def page_lines(lines: list[str]) -> tuple[list[int], list[str], np.ndarray]:
     # rows go straight into one array: a list of lists of floats makes the garbage collector
     # rescan every float on big pages, which made this step grow faster than the page
     feats = np.zeros((len(idx), N_DENSE))
-    shapes = []
+    # a line's own features depend on its text only: repeated lines (menus, Reply, dates,
+    # about half of a long page's lines) are computed once, and the rows of the distinct
+    # texts go into the array in one step
+    seen: dict[str, int] = {}
+    rows: list[list[float]] = []
+    distinct_shapes: list[str] = []
+    which = np.empty(len(idx), dtype=np.int64)
     for j, i in enumerate(idx):
-        before = i - idx[j - 1] - 1 if j else min(i, 3)
-        after = idx[j + 1] - i - 1 if j + 1 < len(idx) else 3
-        feats[j, :N_LINE_FEATURES] = line_features(lines[i], before, after)
-        shapes.append(line_shape(lines[i]))
+        text = lines[i].strip()
+        k = seen.get(text)
+        if k is None:
+            k = seen[text] = len(rows)
+            rows.append(_text_features(text))
+            distinct_shapes.append(line_shape(text))
+        which[j] = k
+    if rows:
+        feats[:, :N_LINE_FEATURES] = np.asarray(rows)[which]
+    shapes = [distinct_shapes[k] for k in which.tolist()]
+    pos = np.asarray(idx, dtype=np.int64)
+    if len(pos):
+        gaps = np.diff(pos) - 1
+        before = np.concatenate([[min(int(pos[0]), 3)], gaps])
+        after = np.concatenate([gaps, [3]])
+        feats[:, BLANK_COLUMNS[0]] = np.minimum(before, 3) / 3
+        feats[:, BLANK_COLUMNS[1]] = np.minimum(after, 3) / 3
     counts = Counter(shapes)
     feats[:, SHAPE_COLUMN] = [math.log1p(counts[sh] - 1) if sh else 0.0 for sh in shapes]
     return idx, [lines[i] for i in idx], feats
@@ -266,7 +352,7 @@ def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
     pos = np.column_stack([pos, seen >= 0, since])
     # how much body / comment text lies above (article first, then comments), and rules below
     mass = np.cumsum(probs, axis=0) - probs
-    rules = dense[:, RULE_COLUMN] > 0
+    rules = (dense[:, RULE_COLUMN] > 0) | (dense[:, RULE_TITLE_COLUMN] > 0)
     below = np.cumsum(rules[::-1])[::-1] - rules
     body_above = np.log1p(mass[:, 0])
     pos = np.column_stack([pos, body_above, np.log1p(mass[:, 1]),
@@ -275,6 +361,6 @@ def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
     # under a comment header, and after an article
     pos = np.column_stack([pos, probs * (seen >= 0)[:, None], probs * body_above[:, None]])
     # rules blocks are runs of "Title. Sentence." lines; a lone one is often a comment
-    rules_near = np.hstack(_window_means(dense[:, [RULE_COLUMN]], 3))
+    rules_near = np.hstack(_window_means(dense[:, [RULE_COLUMN, RULE_TITLE_COLUMN]], 3))
     cols += [pos, rules_near, dense]
     return np.hstack(cols)

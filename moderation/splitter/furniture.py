@@ -250,8 +250,8 @@ def _rule_line(rng: random.Random, title: str, text: str, style: int, n: int) ->
         return f"{title} - {text}"
     if style == 4:
         return f"{n}. {title}. {text}"
-    if style == 5:
-        return f"{title.title()}. {text}"
+    if style == 5:  # title case ("Don't Be Rude"; str.title would give "Don'T")
+        return " ".join(w[:1].upper() + w[1:] for w in title.split()) + f". {text}"
     return f"• {title}: {text}"
 
 

@@ -18,7 +18,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
 from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 
-CHUNK = 512
+CHUNK = 2048
 TREE_KEYS = ("feature", "threshold", "left", "right", "leaf", "value", "tree_class",
              "roots", "baseline")
 
@@ -102,7 +102,8 @@ class Forest:
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities of rows X, CHUNK rows at a time (they stay in the CPU cache,
-        so time grows linearly with the rows)."""
+        so time grows linearly with the rows; 2048 rather than 512 cut the calls per tree
+        fourfold on a 1 MB page)."""
         X = np.asarray(X, dtype=np.float64)
         f_idx = np.zeros(X.shape[1], dtype=np.uint32)
         raw = np.tile(self.baseline, (X.shape[0], 1))
