@@ -38,7 +38,7 @@ class Moderator:
     def __init__(self, rules_model: RulesModel, manifest: dict[str, Any],
                  splitter: Any | None = None, splitter_manifest: dict[str, Any] | None = None,
                  n_jobs: int = 1, model_dir_path: str | os.PathLike[str] | None = None,
-                 splitter_error: str | None = None):
+                 splitter_error: str | None = None, key: str | bytes | None = None):
         if n_jobs > 1 and model_dir_path is None:
             # worker processes load the model from disk: without its directory they would load
             # the default models/, which need not be the model given here
@@ -50,7 +50,7 @@ class Moderator:
         self.splitter_error = splitter_error
         self.n_jobs = n_jobs
         self._model_dir = model_dir_path
-        self._key: str | bytes | None = None
+        self._key = key  # worker processes load the same model with the same key
         self._pool: Executor | None = None
         self._pool_lock = threading.Lock()
 
@@ -90,10 +90,8 @@ class Moderator:
                 splitter_error = str(exc)
         if freeze_gc:
             gc.freeze()
-        moderator = cls(rules_model, manifest, splitter, splitter_manifest, n_jobs, directory,
-                        splitter_error)
-        moderator._key = key  # worker processes load the same model with the same key
-        return moderator
+        return cls(rules_model, manifest, splitter, splitter_manifest, n_jobs, directory,
+                   splitter_error, key)
 
     @property
     def rule_ids(self) -> list[str]:

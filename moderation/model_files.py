@@ -8,6 +8,7 @@ malformed file is a ModelLoadError naming the file, never a crash in the scoring
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,25 +37,24 @@ def _refuse_legacy(path: Path) -> None:
                              "loaded (a pickle can run code); run `moderate train` again")
 
 
-def load_rules_model(path: str | os.PathLike[str], key: str | bytes | None = None
-                     ) -> tuple[RulesModel, dict[str, Any]]:
+def _load(path: str | os.PathLike[str], kind: str, from_state: Callable[..., Any],
+          key: str | bytes | None) -> tuple[Any, dict[str, Any]]:
     path = Path(path)
     _refuse_legacy(path)
-    arrays, manifest = load_model(path, "rules", key)
+    arrays, manifest = load_model(path, kind, key)
     try:
-        return RulesModel.from_state(arrays, manifest["model"]), manifest
-    except ValueError as exc:
-        raise ModelLoadError(f"{path} is not a usable rules model: {exc}") from exc
+        return from_state(arrays, manifest["model"]), manifest
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelLoadError(f"{path} is not a usable {kind} model: {exc}") from exc
+
+
+def load_rules_model(path: str | os.PathLike[str], key: str | bytes | None = None
+                     ) -> tuple[RulesModel, dict[str, Any]]:
+    return _load(path, "rules", RulesModel.from_state, key)
 
 
 def load_splitter(path: str | os.PathLike[str], key: str | bytes | None = None
                   ) -> tuple[Any, dict[str, Any]]:
     from .splitter import SplitterModel
 
-    path = Path(path)
-    _refuse_legacy(path)
-    arrays, manifest = load_model(path, "splitter", key)
-    try:
-        return SplitterModel.from_state(arrays, manifest["model"]), manifest
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ModelLoadError(f"{path} is not a usable splitter model: {exc}") from exc
+    return _load(path, "splitter", SplitterModel.from_state, key)
