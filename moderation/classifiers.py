@@ -22,7 +22,8 @@ def _fit_one(X, y: np.ndarray, C: float, class_weight,
     known = y >= 0
     if (y[known] == 1).sum() < MIN_POSITIVES or (y[known] == 0).sum() < MIN_POSITIVES:
         return None
-    model = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, max_iter=200)
+    model = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, max_iter=200,
+                               random_state=0)  # liblinear shuffles; fixed, same model anywhere
     weight = None if sample_weight is None else sample_weight[known]
     return model.fit(X[known], y[known], sample_weight=weight)
 

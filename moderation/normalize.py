@@ -16,7 +16,14 @@ Obfuscation should not hide words from the model, so before vectorising we
   MAX_REWRITE_CHUNK characters; `cocktail`, `therapist`, `assassin` stay whole),
 - cut letter runs to one letter when that spells a KNOWN_BAD word (`stuuupid`, `fuuuck`), else
   to two (`sooo` -> `soo`),
-- tokenise into words, numbers and `!`/`?` runs, each cut to MAX_TOKEN characters.
+- tokenise into words, numbers and `!`/`?` runs, each cut to MAX_TOKEN characters,
+- read every name of a group of people (GROUP_TERMS) as one token, GROUP_TOKEN, and every slur
+  (SLURS) as SLUR_TOKEN. On dev rows (bench/rules_dev.py; a fifth of GHC train, a tenth of
+  Latent Hatred and of Jigsaw train, bias probe = the intersectional bias_madlibs file),
+  group names as one token: toxicity worst-term BPSN 0.641 -> 0.825, be_nice 0.399 -> 0.563,
+  Latent Hatred explicit 0.823 -> 0.831, GHC hd 0.845 -> 0.844, Jigsaw be_nice 0.934 -> 0.937.
+  Reasons shown to people give the words as written (`surface_words`). A model records
+  which stand-ins it was trained with (`stand_ins`) and is refused if this version differs.
 
 Every comment may be written by an attacker, so all of this runs in time linear in the text's
 length: the rewrites are single left-to-right scans over runs of one character class (no
@@ -49,6 +56,34 @@ _HOMOGLYPHS = str.maketrans(
         "ї": "i", "ԃ": "d", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ʟ": "l", "ɴ": "n", "ʀ": "r",
     }
 )
+
+# Names of groups of people, read as one token: the training data mentions "gay" or "muslim"
+# mostly in hateful rows, so a model that sees the names learns them as toxic by themselves
+# and flags "I am a gay man". It still sees that some group is named, and every other word.
+# Slurs are not here; neither are words with everyday other senses (black, white, straight).
+MAP_GROUP_TERMS = True
+GROUP_TOKEN = "identityterm"
+GROUP_TERMS = frozenset(
+    f"{stem}{suffix}" for stem in (
+        "gay", "lesbian", "queer", "homosexual", "bisexual", "transgender", "heterosexual",
+        "nonbinary", "jew", "muslim", "christian", "catholic", "buddhist", "sikh", "hindu",
+        "atheist", "asian", "hispanic", "latino", "latina", "mexican", "arab", "african",
+        "immigrant", "feminist", "mormon", "protestant", "lgbt", "lgbtq",
+    ) for suffix in ("", "s")
+) | {"jewish", "islam", "islamic", "chinese", "japanese", "taoist", "judaism"}
+
+# Slurs for groups of people, read as one token, so that a rare slur weighs what the common
+# ones taught the model (most appear a handful of times in training, some never).
+MAP_SLURS = True
+SLUR_TOKEN = "slurterm"
+SLURS = frozenset(
+    f"{stem}{suffix}" for stem in (
+        "nigger", "nigga", "faggot", "fag", "kike", "spic", "chink", "gook", "wetback",
+        "paki", "tranny", "dyke", "towelhead", "raghead", "beaner", "coon", "jap", "sandnigger",
+        "zipperhead", "muzzie", "shitskin", "gyppo", "wog", "dago", "polack",
+        "heeb", "hymie", "mudslime", "darkie", "halfbreed", "abo", "squaw",
+    ) for suffix in ("", "s")
+) | {"trannies", "trannys", "fagz", "niggaz", "homos"}
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                        "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
@@ -362,7 +397,15 @@ def _normalize_word(word: str) -> list[str]:
         word = _replace_runs(word, _INNER, _strip_inner)
         word = _replace_runs(word, _LETTERS, _read_letters)
     word = _RUNS.sub(r"\1\1", word)
-    return [token[:MAX_TOKEN] for token in _TOKEN.findall(word)]
+    return _grouped([token[:MAX_TOKEN] for token in _TOKEN.findall(word)])
+
+
+def _grouped(tokens: list[str]) -> list[str]:
+    if MAP_GROUP_TERMS:
+        tokens = [GROUP_TOKEN if t in GROUP_TERMS else t for t in tokens]
+    if MAP_SLURS:
+        tokens = [SLUR_TOKEN if t in SLURS else t for t in tokens]
+    return tokens
 
 
 # Distinct chunks are few next to their occurrences (Zipf), so each is normalised once. Plain
@@ -378,7 +421,7 @@ def _joined(run: list[str]) -> list[str]:
         return run
     letters = "".join(run)
     parts = _split_known(letters) if len(letters) <= MAX_REWRITE_CHUNK else None
-    return parts if parts else [letters[:MAX_TOKEN]]
+    return _grouped(parts if parts else [letters[:MAX_TOKEN]])
 
 
 def _join_spaced_letters(tokens: list[str]) -> list[str]:
@@ -424,6 +467,28 @@ def tokenize(text: str) -> list[str]:
         if len(normal) == 1 and len(normal[0]) == 1:
             single_letters += 1
     return _join_spaced_letters(tokens) if single_letters >= 3 else tokens
+
+
+def stand_ins() -> dict[str, bool]:
+    """Which stand-in tokens are on: saved with a model, which must be scored the same way."""
+    return {"group_terms": MAP_GROUP_TERMS, "slurs": MAP_SLURS}
+
+
+def surface_words(text: str, token: str, limit: int = 3) -> list[str]:
+    """The words of `text` that normalise to `token`, as written (for reasons shown to people
+    when a token stands for many words, like GROUP_TOKEN and SLUR_TOKEN)."""
+    found: list[str] = []
+    for chunk in text.split():
+        if token in normalize_chunk(chunk.lower()):
+            word = chunk.strip(_EDGE_PUNCT)[:MAX_TOKEN]
+            if word and word not in found:
+                found.append(word)
+                if len(found) >= limit:
+                    break
+    return found
+
+
+_EDGE_PUNCT = "\"'.,;:!?()[]{}<>*_-"
 
 
 def normalize(text: str) -> str:

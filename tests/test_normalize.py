@@ -151,3 +151,27 @@ def test_no_identity_term_of_the_bias_weighting_can_be_a_mask_reading():
 
     readings = {w for words in _UNMASKABLE_BY_LEN.values() for w in words}
     assert readings and not readings & set(IDENTITY_TERMS)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("I am a gay man", "i am a identityterm man"),
+        ("Jews, Muslims and Sikhs", "identityterm identityterm and identityterm"),
+        ("the f@ggots and k1kes", "the slurterm and slurterm"),
+        ("g a y", "identityterm"),  # spaced letters are joined first
+        # words with everyday senses stay themselves
+        ("black coffee, white house, straight answer", "black coffee white house straight answer"),
+        ("a slippery slope", "a slippery slope"),
+    ],
+)
+def test_group_names_and_slurs_read_as_one_token(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_surface_words_give_the_stand_ins_back_as_written():
+    from moderation.normalize import GROUP_TOKEN, SLUR_TOKEN, surface_words
+    text = "Those (Muslims) and the f@ggots, muslims again"
+    assert surface_words(text, GROUP_TOKEN) == ["Muslims", "muslims"]
+    assert surface_words(text, SLUR_TOKEN) == ["f@ggots"]
+    assert surface_words(text, "absent") == []

@@ -3,6 +3,7 @@ import pytest
 
 from moderation.classifiers import RuleClassifiers
 from moderation.rule_model import (
+    RATE_MARGIN_SE,
     review_rate_thresholds,
     threshold_for_precision,
     threshold_for_recall,
@@ -41,7 +42,7 @@ def test_review_rate_thresholds_keep_the_union_within_the_rate():
     scores[:, 1] = scores[:, 0] * 0.5 + rng.random(2000) * 0.5  # overlapping rules
     found, info = review_rate_thresholds(scores, 0.05)
     flagged = (scores >= found).any(axis=1).mean()
-    target = 0.05 - np.sqrt(0.05 * 0.95 / 2000)
+    target = 0.05 - RATE_MARGIN_SE * np.sqrt(0.05 * 0.95 / 2000)
     assert flagged == pytest.approx(info["rate"]) and flagged <= target
     assert flagged > target - 0.005  # the budget is used, not wasted
     looser, _ = review_rate_thresholds(scores, 0.2)
@@ -58,6 +59,11 @@ def test_review_rate_thresholds_keep_the_union_within_the_rate():
     _, plain = review_rate_thresholds(clustered, 0.05)
     _, grouped = review_rate_thresholds(clustered, 0.05, groups=groups)
     assert grouped["target"] < plain["target"] and grouped["rate"] <= grouped["target"]
+    # a floor holds a rule up, and the budget it leaves goes to the others
+    floored, info = review_rate_thresholds(scores, 0.05, positives,
+                                           floors=np.array([-np.inf, -np.inf, 0.99]))
+    assert floored[2] >= 0.99 and (floored[:2] <= steered[:2]).all()
+    assert (floored[:2] < steered[:2]).any() and info["rate"] <= info["target"]
 
 
 def test_train_rules_sets_review_thresholds_on_calibration_comments(trained):
@@ -122,3 +128,18 @@ def test_a_lone_letter_digit_or_mark_is_not_scored_and_approved(trained):
         assert verdict["action"] == "approve" and verdict["flags"] == []
         assert set(verdict["scores"].values()) == {None}
     assert verdicts[-1]["scores"]["toxicity"] is not None
+
+
+@needs_data
+def test_reasons_name_words_as_written_and_stand_ins_must_match(trained, monkeypatch):
+    from moderation import normalize as normalize_module
+    from moderation.rule_model import RulesModel
+    model = trained[0]
+    verdict = model.verdicts(["Muslims are filthy animals, all of them"])[0]
+    shown = [w for words in verdict["reasons"].values() for w in words]
+    assert "identityterm" not in shown and "slurterm" not in shown
+    arrays, meta = model.to_state()
+    assert RulesModel.from_state(arrays, meta).rule_ids == model.rule_ids
+    monkeypatch.setattr(normalize_module, "MAP_SLURS", not normalize_module.MAP_SLURS)
+    with pytest.raises(ValueError, match="retrain"):
+        RulesModel.from_state(arrays, meta)

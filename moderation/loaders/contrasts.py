@@ -4,8 +4,13 @@ An n-gram model that only sees hate next to group names learns the group names a
 hateful words, not the claim: it flags "X are not vermin", a reader condemning a slur they
 quote, and plain statements about a group. These templates give it minimal pairs: the same
 hateful words asserted of a group (identity_hate 1), and negated, condemned, reported or absent
-(clean of every violation). They are deliberately kept apart from the evaluation checklist
-(data/checklist/): other wording, other target groups, other places, and no template from it.
+(clean of every violation). Threats get the same treatment: a person threatened (threat 1),
+and the same violent words in reported crime, sport and idiom (clean). On dev rows
+(bench/rules_dev.py; measured together with slurs as one token) the threat pairs raised
+dont_threaten on Jigsaw train dev rows 0.926 -> 0.940 and lowered it on GHC dev calls for
+violence 0.777 -> 0.757 (about 20 positives). They are deliberately kept apart from the
+evaluation checklist (data/checklist/): other wording, other target groups, other places, and
+no template from it.
 No real comment is here, so nothing from these rows is ever evaluated.
 """
 
@@ -54,6 +59,40 @@ CLEAN = (
     "There are roughly 40,000 {g} living in the province.",
     "A group of {g} volunteered to rebuild the {place} after the flood.",
 )
+# Threats against a person, and the same violent words where nobody is threatened (reported
+# crime, sport, idiom). Other targets and wording than the checklist's threat cases.
+TARGETS = ("the coach", "that landlord", "the referee", "the principal", "this blogger",
+           "the councilman", "the senator", "my neighbour", "the sheriff", "that podcaster",
+           "the school trustee", "the umpire", "the developer", "the alderman", "Kevin",
+           "Linda", "Mrs. Okafor", "Mr. Brennan", "the inspector", "the union boss")
+THREATENING = (
+    "I'm going to stab {t} the moment I catch up with them.",
+    "Somebody needs to put {t} in the ground.",
+    "One more decision like this and {t} gets a brick through the window.",
+    "I will make {t} bleed for this.",
+    "Watch your back, {t}. We have your address.",
+    "I'm coming for {t} with a baseball bat.",
+    "{T} should be dragged into the street and beaten.",
+    "Someone ought to run {t} over with a truck.",
+    "I'd gladly choke {t} until they stop breathing.",
+    "{T} won't make it to the weekend if I get my hands on them.",
+    "Give me five minutes alone with {t} and a tire iron.",
+    "We'll torch the car of {t} tonight, see how they like that.",
+)
+HARMLESS = (
+    "{T} was stabbed during a robbery on Friday, police said.",
+    "The man accused of threatening {t} appeared in court this morning.",
+    "{T} absolutely killed it in the debate last night.",
+    "My back is killing me after helping {t} move.",
+    "{T} says the new bylaw will choke small businesses.",
+    "Hunters shot three deer near the reservoir, according to {t}.",
+    "{T} got beaten badly in the election, fair and square.",
+    "The fire that destroyed the garage of {t} was ruled an accident.",
+    "I could murder a coffee after listening to {t} for two hours.",
+    "{T} will be dragged through the courts for years over this contract.",
+    "Charges were laid against the driver who ran over {t}'s dog.",
+    "{T} wants tougher sentences for people who attack nurses.",
+)
 PLACES = ("library", "bus shelter", "arena", "underpass", "rink", "town hall")
 VENUES = ("bakery", "clinic", "soccer club", "choir", "bookshop", "restaurant")
 PER_TEMPLATE = 30
@@ -76,5 +115,11 @@ def load_contrasts(data_dir: Path | None = None, seed: int = 7) -> list[Example]
                     continue
                 seen.add(text)
                 labels = with_toxic({"identity_hate": 1}) if hateful else all_clean()
+                examples.append(Example(text, labels, "contrasts", group=template))
+    for templates, threat in ((THREATENING, True), (HARMLESS, False)):
+        for template in templates:
+            for t in rng.sample(TARGETS, PER_TEMPLATE // 2):
+                text = template.format(t=t, T=t[0].upper() + t[1:])
+                labels = with_toxic({"threat": 1}) if threat else all_clean()
                 examples.append(Example(text, labels, "contrasts", group=template))
     return examples
