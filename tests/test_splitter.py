@@ -43,7 +43,7 @@ from moderation.splitter.features import (
 )
 from moderation.splitter.html_input import decode_html, looks_like_html
 from moderation.splitter.html_text import html_to_lines
-from moderation.splitter.model import make_vectorizer, tfidf
+from moderation.splitter.model import MIN_COMMENT_LINES, gate_comments, make_vectorizer, tfidf
 from moderation.splitter.pages import Page
 from moderation.splitter.render import RENDERERS, render
 from moderation.splitter.train import add_rules_block, evaluate_pages, fit_splitter, renderer_of
@@ -106,6 +106,23 @@ def test_context_features_mark_lines_below_a_comment_header():
     seen = feats[:, -N_DENSE - 16]  # then since, 4 mass/rules, 6 products, 4 rules-near
     assert list(seen) == [0, 0, 1, 1]
     assert context_features(np.zeros((0, 3)), dense[:0]).shape[0] == 0
+
+
+def test_gate_takes_back_a_few_comment_lines_unless_a_header_sits_above():
+    lines = ["Story text here, the mayor said.", "A teaser headline", "Another story",
+             "(2) comments", "nice", "agreed"]
+    _, _, dense = page_lines(lines)
+    proba = np.tile([0.2, 0.7, 0.1], (6, 1))
+    proba[0] = proba[3] = [0.8, 0.1, 0.1]
+    lone = proba.copy()
+    lone[4:] = [0.6, 0.1, 0.3]  # only the two teasers called comment: no thread
+    gated = gate_comments(lone, dense)
+    assert (gated.argmax(axis=1) != 1).all() and np.allclose(gated.sum(axis=1), 1)
+    under_header = proba.copy()
+    under_header[1:3] = [0.2, 0.1, 0.7]  # two lines just below "(2) comments" stay
+    assert list(gate_comments(under_header, dense).argmax(axis=1)) == [0, 2, 2, 0, 1, 1]
+    many = np.tile([0.2, 0.7, 0.1], (MIN_COMMENT_LINES, 1))
+    assert gate_comments(many, dense[:1].repeat(MIN_COMMENT_LINES, 0)) is many
 
 
 # --- rendering, HTML input and alignment ----------------------------------------------------

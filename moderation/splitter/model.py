@@ -5,7 +5,8 @@ first characters) and dense features with a one-vs-rest logistic regression (fit
 Pass 2 is gradient-boosted trees over a window of pass-1 probabilities around the line plus the
 page-structure features (`features.context_features`: comment cues, repeated short lines,
 position, headers); it was trained on out-of-fold pass-1 probabilities, so at prediction time it
-sees probabilities of the same quality as in training.
+sees probabilities of the same quality as in training. A page-level gate (`gate_comments`)
+then takes back the comment label from pages with too few comment lines to be a thread.
 
 Training fits scikit-learn estimators; `SplitterModel.from_estimators` keeps only their numbers:
 the vocabulary and idf, the scalers' means and scales, the LR coefficients and the trees'
@@ -28,7 +29,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import StandardScaler
 
-from .features import MAX_CHARS, N_DENSE, context_features, line_text, page_lines
+from .features import (
+    HEADER_COLUMN,
+    MAX_CHARS,
+    N_DENSE,
+    context_features,
+    line_text,
+    page_lines,
+)
 from .trees import TREE_KEYS, Forest, flatten
 
 KINDS = ("body", "comment", "boilerplate")
@@ -89,6 +97,28 @@ def tfidf(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray) -> sp.c
     norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
     counts.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(counts.indptr))
     return counts.astype(np.float32)
+
+
+MIN_COMMENT_LINES = 5  # a page's comment section: this many comment lines ...
+HEADER_NEAR = 3  # ... or a comment-section header this close above the first of them
+
+
+def gate_comments(proba: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    """`proba` with its comment column zeroed (rows renormalised) when the page's comment
+    lines are too few to be a thread: fewer than MIN_COMMENT_LINES of them and no comment
+    header ("(2) comments", "Leave a reply") within HEADER_NEAR lines above the first. Lone
+    teasers, quotes and pull-quotes were most of the comment lines on comment-free pages;
+    on site-grouped CV over folds 1-4 this took comment-free pages with a comment line from
+    148 to 85 of 579 and word F1 comment 0.783 -> 0.785, body 0.853 -> 0.853."""
+    called = proba.argmax(axis=1) == 1 if len(proba) else np.zeros(0, dtype=bool)
+    if not called.any() or called.sum() >= MIN_COMMENT_LINES:
+        return proba
+    first = int(np.argmax(called))
+    if (dense[max(0, first - HEADER_NEAR):first, HEADER_COLUMN] > 0).any():
+        return proba
+    out = proba.copy()
+    out[:, 1] = 0.0
+    return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
 
 
 def _order(classes: Any) -> np.ndarray:
@@ -163,7 +193,8 @@ class SplitterModel:
         idx, texts, dense = page_lines(lines)
         if not idx:
             return idx, np.zeros((0, len(KINDS)))
-        return idx, self.second_pass(self.first_pass(texts, dense), dense)
+        proba = self.second_pass(self.first_pass(texts, dense), dense)
+        return idx, gate_comments(proba, dense)
 
     def split_lines(self, lines: list[str]) -> list[dict]:
         """One dict per non-empty line: line (1-based), text, kind, confidence."""
