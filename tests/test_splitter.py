@@ -43,7 +43,14 @@ from moderation.splitter.features import (
 )
 from moderation.splitter.html_input import decode_html, looks_like_html
 from moderation.splitter.html_text import html_to_lines
-from moderation.splitter.model import MIN_COMMENT_LINES, gate_comments, make_vectorizer, tfidf
+from moderation.splitter.model import (
+    BODY_GAP,
+    MIN_COMMENT_LINES,
+    gate_comments,
+    make_vectorizer,
+    tfidf,
+    trim_body,
+)
 from moderation.splitter.pages import Page
 from moderation.splitter.render import RENDERERS, render
 from moderation.splitter.train import add_rules_block, evaluate_pages, fit_splitter, renderer_of
@@ -123,6 +130,22 @@ def test_gate_takes_back_a_few_comment_lines_unless_a_header_sits_above():
     assert list(gate_comments(under_header, dense).argmax(axis=1)) == [0, 2, 2, 0, 1, 1]
     many = np.tile([0.2, 0.7, 0.1], (MIN_COMMENT_LINES, 1))
     assert gate_comments(many, dense[:1].repeat(MIN_COMMENT_LINES, 0)) is many
+
+
+def test_trim_body_keeps_the_main_block_and_what_sits_above_it():
+    lines = ["Title of the story"] + ["Menu"] * (BODY_GAP + 1) + [
+        "The council approved the budget on Tuesday, the mayor said, after a long debate.",
+        "Taxes will rise by two percent next year, the budget office said on Monday."] + [
+        "Share"] * (BODY_GAP + 1) + ["Another story: the zoo gets a new panda."]
+    _, _, dense = page_lines(lines)
+    is_body = np.array([i in (0, BODY_GAP + 2, BODY_GAP + 3, len(lines) - 1)
+                        for i in range(len(lines))])
+    proba = np.where(is_body[:, None], [0.7, 0.2, 0.1], [0.1, 0.1, 0.8])
+    kinds = trim_body(proba, dense).argmax(axis=1)
+    assert list(np.flatnonzero(kinds == 0)) == [0, BODY_GAP + 2, BODY_GAP + 3]
+    assert kinds[-1] == 1  # the teaser takes its next kind
+    near = np.delete(np.arange(len(lines)), -2)  # BODY_GAP lines part it: still the article
+    assert trim_body(proba[near], dense[near]).argmax(axis=1)[-1] == 0
 
 
 # --- rendering, HTML input and alignment ----------------------------------------------------

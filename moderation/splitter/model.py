@@ -5,8 +5,9 @@ first characters) and dense features with a one-vs-rest logistic regression (fit
 Pass 2 is gradient-boosted trees over a window of pass-1 probabilities around the line plus the
 page-structure features (`features.context_features`: comment cues, repeated short lines,
 position, headers); it was trained on out-of-fold pass-1 probabilities, so at prediction time it
-sees probabilities of the same quality as in training. A page-level gate (`gate_comments`)
-then takes back the comment label from pages with too few comment lines to be a thread.
+sees probabilities of the same quality as in training. Two page-level rules follow: body
+lines below the page's main body block take their next kind (`trim_body`), and a page with
+too few comment lines to be a thread loses its comment label (`gate_comments`).
 
 Training fits scikit-learn estimators; `SplitterModel.from_estimators` keeps only their numbers:
 the vocabulary and idf, the scalers' means and scales, the LR coefficients and the trees'
@@ -103,6 +104,35 @@ MIN_COMMENT_LINES = 5  # a page's comment section: this many comment lines ...
 HEADER_NEAR = 3  # ... or a comment-section header this close above the first of them
 
 
+BODY_GAP = 4  # more non-body lines than this between body lines split the page's body
+
+
+def trim_body(proba: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    """`proba` with the body column zeroed (rows renormalised, so the line takes its next
+    kind) on body lines below the page's main body block: body-called lines are grouped
+    into blocks wherever more than BODY_GAP non-body lines part them, the block with the
+    most words is the article, and blocks under it are teasers of other stories, captions,
+    blogroll blurbs or uncued comments far more often than a resumed article. Blocks above
+    it stay (titles and standfirsts sit there). Site-grouped CV over folds 1-4, with the
+    comment gate: word F1 body 0.853 -> 0.860, comment 0.785 -> 0.794 (recall 0.899 ->
+    0.922), comment-free pages with a comment line 85 -> 90 of 579."""
+    body = np.flatnonzero(proba.argmax(axis=1) == 0) if len(proba) else np.zeros(0, int)
+    if len(body) < 2:
+        return proba
+    words = np.expm1(dense[body, 1])
+    breaks = np.flatnonzero(np.diff(body) > BODY_GAP + 1) + 1
+    block = np.zeros(len(body), dtype=np.int64)
+    block[breaks] = 1
+    block = np.cumsum(block)
+    main = int(np.argmax(np.bincount(block, weights=words)))
+    below = body[block > main]
+    if not len(below):
+        return proba
+    out = proba.copy()
+    out[below, 0] = 0.0
+    return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
+
+
 def gate_comments(proba: np.ndarray, dense: np.ndarray) -> np.ndarray:
     """`proba` with its comment column zeroed (rows renormalised) when the page's comment
     lines are too few to be a thread: fewer than MIN_COMMENT_LINES of them and no comment
@@ -194,7 +224,7 @@ class SplitterModel:
         if not idx:
             return idx, np.zeros((0, len(KINDS)))
         proba = self.second_pass(self.first_pass(texts, dense), dense)
-        return idx, gate_comments(proba, dense)
+        return idx, gate_comments(trim_body(proba, dense), dense)
 
     def split_lines(self, lines: list[str]) -> list[dict]:
         """One dict per non-empty line: line (1-based), text, kind, confidence."""
