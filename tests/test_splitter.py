@@ -43,16 +43,15 @@ from moderation.splitter.features import (
 )
 from moderation.splitter.html_input import decode_html, looks_like_html
 from moderation.splitter.html_text import html_to_lines
-from moderation.splitter.model import (
-    BODY_GAP,
-    MIN_COMMENT_LINES,
-    gate_comments,
-    make_vectorizer,
-    tfidf,
-    trim_body,
-)
+from moderation.splitter.model import BODY_GAP, make_vectorizer, tfidf, trim_body
 from moderation.splitter.pages import Page
 from moderation.splitter.render import RENDERERS, render
+from moderation.splitter.thread_gate import (
+    N_THREAD_FEATURES,
+    fit_gate,
+    gate_comments,
+    thread_features,
+)
 from moderation.splitter.train import add_rules_block, evaluate_pages, fit_splitter, renderer_of
 from moderation.splitter.trees import Forest, flatten, tree_proba
 
@@ -115,21 +114,22 @@ def test_context_features_mark_lines_below_a_comment_header():
     assert context_features(np.zeros((0, 3)), dense[:0]).shape[0] == 0
 
 
-def test_gate_takes_back_a_few_comment_lines_unless_a_header_sits_above():
+def test_thread_gate_takes_back_comment_lines_of_a_page_without_a_thread():
     lines = ["Story text here, the mayor said.", "A teaser headline", "Another story",
              "(2) comments", "nice", "agreed"]
     _, _, dense = page_lines(lines)
-    proba = np.tile([0.2, 0.7, 0.1], (6, 1))
-    proba[0] = proba[3] = [0.8, 0.1, 0.1]
-    lone = proba.copy()
-    lone[4:] = [0.6, 0.1, 0.3]  # only the two teasers called comment: no thread
-    gated = gate_comments(lone, dense)
+    proba = np.tile([0.2, 0.1, 0.7], (6, 1))
+    proba[0] = [0.8, 0.1, 0.1]
+    assert thread_features(proba, dense) is None
+    proba[4:] = [0.1, 0.8, 0.1]  # the two lines under "(2) comments"
+    row = thread_features(proba, dense)
+    assert row.shape == (N_THREAD_FEATURES,) and row[4] == 1  # a header just above
+    teaser = np.tile([0.2, 0.1, 0.7], (6, 1))
+    teaser[1] = [0.2, 0.7, 0.1]
+    gate = fit_gate([row, thread_features(teaser, dense)] * 3, [True, False] * 3)
+    assert (gate_comments(proba, dense, gate).argmax(axis=1)[4:] == 1).all()
+    gated = gate_comments(teaser, dense, gate)
     assert (gated.argmax(axis=1) != 1).all() and np.allclose(gated.sum(axis=1), 1)
-    under_header = proba.copy()
-    under_header[1:3] = [0.2, 0.1, 0.7]  # two lines just below "(2) comments" stay
-    assert list(gate_comments(under_header, dense).argmax(axis=1)) == [0, 2, 2, 0, 1, 1]
-    many = np.tile([0.2, 0.7, 0.1], (MIN_COMMENT_LINES, 1))
-    assert gate_comments(many, dense[:1].repeat(MIN_COMMENT_LINES, 0)) is many
 
 
 def test_trim_body_keeps_the_main_block_and_what_sits_above_it():
