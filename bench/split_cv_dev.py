@@ -4,8 +4,9 @@ default recipe on the other development folds (plus the assembled pages), score 
 
 Usage: python bench/split_cv_dev.py [--renderer html_text] [--folds 1,2,3,4] [--save P].
 Prints per-fold and pooled word-weighted P/R/F1 per kind and the comment-free pages with any
-line called comment. --save writes every scored page's lines, gold and probabilities (pickle)
-for reading errors and trying post-processing without refitting. Rendered pages are cached
+line called comment. --save writes every scored page's lines, gold and probabilities, also
+before the thread gate with the gate's probability (pickle), for reading errors and trying
+post-processing without refitting. Rendered pages are cached
 under --cache (pickle) since rendering ~800 pages takes minutes.
 """
 
@@ -18,7 +19,9 @@ from pathlib import Path
 
 from moderation import settings
 from moderation.splitter.dragnet import real_pages
-from moderation.splitter.model import KINDS
+from moderation.splitter.features import page_lines
+from moderation.splitter.model import KINDS, trim_body
+from moderation.splitter.thread_gate import thread_features, thread_probability
 from moderation.splitter.train import _scores, assembled_pages, fit_splitter, training_pages
 
 DEV_FOLDS = (1, 2, 3, 4)
@@ -30,6 +33,17 @@ def _cached(path: Path, make):
     value = make()
     path.write_bytes(pickle.dumps(value))
     return value
+
+
+def _before_gate(model, lines: list[str]) -> dict:
+    """The page's probabilities before the thread gate, and its thread probability."""
+    _, texts, dense = page_lines(lines)
+    if not texts:
+        return {"trimmed": None, "thread_p": None}
+    trimmed = trim_body(model.second_pass(model.first_pass(texts, dense), dense), dense)
+    row = thread_features(trimmed, dense)
+    return {"trimmed": trimmed,
+            "thread_p": None if row is None else thread_probability(row, model.arrays)}
 
 
 def main() -> None:
@@ -71,8 +85,10 @@ def main() -> None:
             f_truth += t
             f_pred += p
             f_w += [float(max(1, len(page.lines[i].split()))) for i in idx]
-            saved.append({"fold": fold, "page": page.name, "site": min(page.groups),
-                          "lines": [page.lines[i] for i in idx], "gold": t, "proba": proba})
+            if args.save:
+                saved.append({"fold": fold, "page": page.name, "site": min(page.groups),
+                              "lines": [page.lines[i] for i in idx], "gold": t,
+                              "proba": proba, **_before_gate(model, page.lines)})
         word = _scores(f_truth, f_pred, f_w)
         print(f"fold {fold}: word F1 body {word['body']['f1']:.3f} comment "
               f"{word['comment']['f1']:.3f} boilerplate {word['boilerplate']['f1']:.3f} "

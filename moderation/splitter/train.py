@@ -14,7 +14,18 @@ before the changes above). Pass 1 (TF-IDF + LR by SGD) gives out-of-fold probabi
 GroupKFold over sites; pass 2 (boosted trees) is fitted on those. Lines are weighted by
 log(1 + words), since long lines carry the words that the word-weighted scores count.
 Everything runs on one thread with fixed seeds, so the same data gives the same model on any
-machine.
+machine. Last, the thread gate (`thread_gate`) is fitted on out-of-fold pass-2 predictions of
+the real training pages (three more pass-2 fits).
+
+Choices since, by site-grouped CV over folds 1-4 only (`bench/split_cv_dev.py`, html-text;
+fold 0 neither trained on nor scored), as word F1 body / comment and comment-free pages with
+any line called comment (of 579): recipe before 0.853 / 0.783 / 148; line-count comment gate
+0.853 / 0.785 / 85; `model.trim_body` (body lines below the main body block) 0.860 / 0.794 /
+90; learned thread gate on top 0.860 / 0.797 / 69. Tried and dropped: page-level sums of
+pass-1 probabilities as pass-2 features (0.855 / 0.714 / 136 against 0.853 / 0.783 / 148:
+constant per page, they let the trees memorise training pages) and a longest run of
+capitalised words (teaser headlines) as a line feature (0.858 / 0.784 / 79 against 0.860 /
+0.794 / 90).
 
 `evaluate_splitter` reports, per renderer, line-level and word-weighted P/R/F1 per kind on the
 held-out real pages (all of them, and again without the pages whose gold puts comments in its
