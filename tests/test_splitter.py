@@ -43,9 +43,15 @@ from moderation.splitter.features import (
 )
 from moderation.splitter.html_input import decode_html, looks_like_html
 from moderation.splitter.html_text import html_to_lines
-from moderation.splitter.model import make_vectorizer, tfidf
+from moderation.splitter.model import BODY_GAP, make_vectorizer, tfidf, trim_body
 from moderation.splitter.pages import Page
 from moderation.splitter.render import RENDERERS, render
+from moderation.splitter.thread_gate import (
+    N_THREAD_FEATURES,
+    fit_gate,
+    gate_comments,
+    thread_features,
+)
 from moderation.splitter.train import add_rules_block, evaluate_pages, fit_splitter, renderer_of
 from moderation.splitter.trees import Forest, flatten, tree_proba
 
@@ -106,6 +112,40 @@ def test_context_features_mark_lines_below_a_comment_header():
     seen = feats[:, -N_DENSE - 16]  # then since, 4 mass/rules, 6 products, 4 rules-near
     assert list(seen) == [0, 0, 1, 1]
     assert context_features(np.zeros((0, 3)), dense[:0]).shape[0] == 0
+
+
+def test_thread_gate_takes_back_comment_lines_of_a_page_without_a_thread():
+    lines = ["Story text here, the mayor said.", "A teaser headline", "Another story",
+             "(2) comments", "nice", "agreed"]
+    _, _, dense = page_lines(lines)
+    proba = np.tile([0.2, 0.1, 0.7], (6, 1))
+    proba[0] = [0.8, 0.1, 0.1]
+    assert thread_features(proba, dense) is None
+    proba[4:] = [0.1, 0.8, 0.1]  # the two lines under "(2) comments"
+    row = thread_features(proba, dense)
+    assert row.shape == (N_THREAD_FEATURES,) and row[4] == 1  # a header just above
+    teaser = np.tile([0.2, 0.1, 0.7], (6, 1))
+    teaser[1] = [0.2, 0.7, 0.1]
+    gate = fit_gate([row, thread_features(teaser, dense)] * 3, [True, False] * 3)
+    assert (gate_comments(proba, dense, gate).argmax(axis=1)[4:] == 1).all()
+    gated = gate_comments(teaser, dense, gate)
+    assert (gated.argmax(axis=1) != 1).all() and np.allclose(gated.sum(axis=1), 1)
+
+
+def test_trim_body_keeps_the_main_block_and_what_sits_above_it():
+    lines = ["Title of the story"] + ["Menu"] * (BODY_GAP + 1) + [
+        "The council approved the budget on Tuesday, the mayor said, after a long debate.",
+        "Taxes will rise by two percent next year, the budget office said on Monday."] + [
+        "Share"] * (BODY_GAP + 1) + ["Another story: the zoo gets a new panda."]
+    _, _, dense = page_lines(lines)
+    is_body = np.array([i in (0, BODY_GAP + 2, BODY_GAP + 3, len(lines) - 1)
+                        for i in range(len(lines))])
+    proba = np.where(is_body[:, None], [0.7, 0.2, 0.1], [0.1, 0.1, 0.8])
+    kinds = trim_body(proba, dense).argmax(axis=1)
+    assert list(np.flatnonzero(kinds == 0)) == [0, BODY_GAP + 2, BODY_GAP + 3]
+    assert kinds[-1] == 1  # the teaser takes its next kind
+    near = np.delete(np.arange(len(lines)), -2)  # BODY_GAP lines part it: still the article
+    assert trim_body(proba[near], dense[near]).argmax(axis=1)[-1] == 0
 
 
 # --- rendering, HTML input and alignment ----------------------------------------------------
