@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .normalize import GROUP_TOKEN, SLUR_TOKEN, surface_words
 from .rule_model import RulesModel, _without_words
 
 
@@ -27,6 +28,12 @@ def explain_text(model: RulesModel, text: str, top: int | None = 15) -> dict[str
     scorer = model.scorer
     out: dict[str, Any] = {"text": text, "action": verdict["action"], "flags": verdict["flags"],
                            "rules": {}}
+    # the model reads every group name as one token and every slur as another: say which
+    # words of this comment those tokens stand for
+    legend = {token: words for token in (GROUP_TOKEN, SLUR_TOKEN)
+              if (words := surface_words(text, token, limit=10))}
+    if legend:
+        out["stand_ins"] = legend
     if _without_words([text])[0]:
         out["note"] = "no word of two or more characters: not scored"
         return out

@@ -51,5 +51,9 @@ def test_explain_cli_json_and_table(trained_model_dir):
     assert table.exit_code == 0 and "decision value" in table.stdout
     blank = runner.invoke(app, ["explain", "a", "-m", str(trained_model_dir)])
     assert blank.exit_code == 0 and "not scored" in blank.stdout
+    named = runner.invoke(app, ["explain", "Muslims and f@ggots", "-m", str(trained_model_dir)])
+    assert named.exit_code == 0
+    assert "'identityterm' stands for: Muslims" in named.stdout
+    assert "'slurterm' stands for: f@ggots" in named.stdout
     missing = runner.invoke(app, ["explain", "x y", "-m", "/nonexistent"])
     assert missing.exit_code == 1 and missing.stderr.startswith("error: ")

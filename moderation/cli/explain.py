@@ -27,6 +27,9 @@ def write_explanation(result: dict[str, Any]) -> None:
     typer.echo(f"action:  {result['action']} (flags: {flags})")
     if "note" in result:
         typer.echo(f"note:    {result['note']}")
+    for token, words in result.get("stand_ins", {}).items():
+        shown = terminal_safe(", ".join(words))
+        typer.echo(f"{token!r} stands for: {shown} (any such word reads the same)")
     for rule_id, rule in result["rules"].items():
         typer.echo("")
         if not rule["scored"]:
