@@ -17,12 +17,14 @@ import pickle
 import time
 from pathlib import Path
 
+from split_cv import Pooled  # bench/ is the script's own directory
+
 from moderation import settings
 from moderation.splitter.dragnet import real_pages
 from moderation.splitter.features import page_lines
-from moderation.splitter.model import KINDS, trim_body
+from moderation.splitter.model import trim_body
 from moderation.splitter.thread_gate import thread_features, thread_probability
-from moderation.splitter.train import _scores, assembled_pages, fit_splitter, training_pages
+from moderation.splitter.train import assembled_pages, fit_splitter, training_pages
 
 DEV_FOLDS = (1, 2, 3, 4)
 
@@ -63,10 +65,7 @@ def main() -> None:
     from moderation.splitter.dragnet import load_dragnet, site_fold
 
     fold_of = {p.page_id: site_fold(p.site) for p in load_dragnet(data)}
-    truth: list[str] = []
-    pred: list[str] = []
-    weights: list[float] = []
-    free = free_hit = 0
+    folds = Pooled()
     saved = []
     for fold in map(int, args.folds.split(",")):
         assert fold in DEV_FOLDS, "fold 0 is the reported hold-out: never validate on it here"
@@ -74,35 +73,14 @@ def main() -> None:
         model, _ = fit_splitter(train + extra, seed=0)
         val = _cached(cache / f"val_{args.renderer}_{fold}.pkl",
                       lambda f=fold: real_pages(data, args.renderer, {f}))
-        f_truth, f_pred, f_w = [], [], []
-        for page in val:
-            idx, proba = model.predict_lines(page.lines)
-            t = [page.labels[i] for i in idx]
-            p = [KINDS[int(b)] for b in proba.argmax(axis=1)] if len(idx) else []
-            if "comment" not in t:
-                free += 1
-                free_hit += "comment" in p
-            f_truth += t
-            f_pred += p
-            f_w += [float(max(1, len(page.lines[i].split()))) for i in idx]
-            if args.save:
-                saved.append({"fold": fold, "page": page.name, "site": min(page.groups),
-                              "lines": [page.lines[i] for i in idx], "gold": t,
-                              "proba": proba, **_before_gate(model, page.lines)})
-        word = _scores(f_truth, f_pred, f_w)
-        print(f"fold {fold}: word F1 body {word['body']['f1']:.3f} comment "
-              f"{word['comment']['f1']:.3f} boilerplate {word['boilerplate']['f1']:.3f} "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
-        truth += f_truth
-        pred += f_pred
-        weights += f_w
-    word, line = _scores(truth, pred, weights), _scores(truth, pred, None)
-    print(f"pooled over folds {args.folds} ({args.renderer}), fold 0 never trained on:")
-    for kind in KINDS:
-        w, n = word[kind], line[kind]
-        print(f"  {kind:<12} word P {w['precision']:.3f} R {w['recall']:.3f} F1 {w['f1']:.3f}"
-              f"   line P {n['precision']:.3f} R {n['recall']:.3f} F1 {n['f1']:.3f}")
-    print(f"  comment-free pages with any comment line: {free_hit}/{free}")
+
+        def keep(page, idx, proba, gold, fold=fold, model=model):
+            saved.append({"fold": fold, "page": page.name, "site": min(page.groups),
+                          "lines": [page.lines[i] for i in idx], "gold": gold,
+                          "proba": proba, **_before_gate(model, page.lines)})
+
+        folds.add_fold(fold, model, val, keep if args.save else None, started)
+    folds.report(f"pooled over folds {args.folds} ({args.renderer}), fold 0 never trained on:")
     if args.save:
         Path(args.save).write_bytes(pickle.dumps(saved))
 

@@ -40,6 +40,7 @@ import random
 import time
 import warnings
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -290,6 +291,17 @@ def _page_summary(page: Page, true: list[str], pred: list[str], w: list[float]) 
             "words_moved": dict(sorted(moved.items(), key=lambda kv: -kv[1])[:3])}
 
 
+def page_predictions(model: SplitterModel, pages: list[Page]) -> Iterator[
+        tuple[list[int], np.ndarray, list[str], list[str], list[float]]]:
+    """Per page: the scored line indices, their probabilities, gold and predicted kinds, and
+    word weights (a line's words, at least 1), as every splitter evaluation counts them."""
+    for page in pages:
+        idx, proba = model.predict_lines(page.lines)
+        true = [page.labels[i] for i in idx]
+        pred = [KINDS[int(b)] for b in proba.argmax(axis=1)] if len(idx) else []
+        yield idx, proba, true, pred, [float(max(1, len(page.lines[i].split()))) for i in idx]
+
+
 def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5) -> dict:
     """Line-level and word-weighted P/R/F1, comment-free pages with a comment line, worst."""
     y_true: list[str] = []
@@ -297,11 +309,8 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5) ->
     weights: list[float] = []
     errors, per_page = [], []
     free = free_hit = 0
-    for p, page in enumerate(pages):
-        idx, proba = model.predict_lines(page.lines)
-        true = [page.labels[i] for i in idx]
-        pred = [KINDS[int(b)] for b in proba.argmax(axis=1)] if len(idx) else []
-        w = [float(max(1, len(page.lines[i].split()))) for i in idx]
+    for p, (page, (idx, proba, true, pred, w)) in enumerate(
+            zip(pages, page_predictions(model, pages), strict=True)):
         y_true += true
         y_pred += pred
         weights += w
