@@ -20,10 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.metrics import roc_auc_score
 
+from moderation import evaluate, settings
 from moderation import normalize as normalize_module
-from moderation import settings
 from moderation.classifiers import _fit_one
 from moderation.corpus import build_corpus, rule_targets, sample_weights
 from moderation.features import build_features
@@ -54,7 +53,7 @@ def _intersectional(data) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]
     with open(path, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     terms = sorted({r["phrase"][5:].lower() for r in rows if r["template"] == "am_identity"},
-                   key=lambda t: -len(t))
+                   key=lambda t: (-len(t), t))  # ties by name: set order varies by process
     texts = [r["phrase"] for r in rows]
     y = np.array([int(r["toxicity"] == "toxic") for r in rows])
     term_of = np.array([next((t for t in terms if f" {t} " in f" {x.lower()} "), "")
@@ -63,7 +62,8 @@ def _intersectional(data) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]
 
 
 def _auc(y, p) -> float:
-    return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan")
+    found = evaluate._auc(y, p)
+    return float("nan") if found is None else found
 
 
 def _print_errors(title: str, texts: list[str], y: np.ndarray, p: np.ndarray,
@@ -175,10 +175,9 @@ def main() -> None:
     variants["bn_max_ih3"] = lambda: {**variants["base"](), "be_nice": maximum(
         head("be_nice"), head("ih", gab_hate_corpus=3.0, implicit_hate=3.0))()}
     chosen = args.variants.split(",") if args.variants else list(variants)
-    gold = {
-        "jig": lambda ex, names: (int(any(ex.labels.get(n, 0) == 1 for n in names))
-                                  if any(n in ex.labels for n in names) else -1),
-    }
+    jig_gold = {rule: evaluate._gold(jig_dev, evaluate._labels(*names)) for rule, names in (
+        ("toxicity", ("toxic",)), ("keep_it_clean", ("obscene",)),
+        ("dont_threaten", ("threat",)), ("be_nice", ("insult", "identity_hate")))}
     header = None
     for name in chosen:
         t0 = time.perf_counter()
@@ -187,11 +186,7 @@ def main() -> None:
         for set_name in sets:
             col = {rule: h[set_name] for rule, h in heads.items()}
             if set_name == "jig":
-                for rule, names in (("toxicity", ("toxic",)), ("keep_it_clean", ("obscene",)),
-                                    ("dont_threaten", ("threat",)),
-                                    ("be_nice", ("insult", "identity_hate"))):
-                    y = np.array([gold["jig"](ex, names) for ex in jig_dev])
-                    k = y >= 0
+                for rule, (y, k) in jig_gold.items():
                     out[f"jig_{rule[:6]}"] = _auc(y[k], col[rule][k])
             elif set_name == "ghc":
                 for rule, c in (("be_nice", "hd"), ("keep_it_clean", "vo"),
@@ -216,13 +211,9 @@ def main() -> None:
                 for rule in ("toxicity", "be_nice"):
                     p_r = col[rule]
                     out[f"bias_{rule[:4]}"] = _auc(bias_y, p_r)
-                    worst = 1.0
-                    for term in terms:
-                        sub = bias_term == term
-                        m = (sub & (bias_y == 0)) | (~sub & (bias_y == 1))
-                        if sub.sum() and 0 < bias_y[m].sum() < m.sum():
-                            worst = min(worst, _auc(bias_y[m], p_r[m]))
-                    out[f"bpsn_{rule[:4]}"] = worst
+                    bpsn = [t["bpsn_auc"] for t in evaluate.per_term_aucs(
+                        bias_y, p_r, bias_term, terms) if t["n"] and t["bpsn_auc"] is not None]
+                    out[f"bpsn_{rule[:4]}"] = min(bpsn, default=1.0)
         if header is None:
             header = list(out)
             print("variant".ljust(12) + " ".join(h.rjust(11) for h in header) + "   secs")

@@ -232,6 +232,15 @@ def evaluate_bias(moderator: Moderator, data_dir: Path, rule: str = "toxicity",
     if proba is None:
         proba = moderator.model.predict_proba([ex.text for ex in examples])
     p = proba[:, moderator.rule_ids.index(rule)]
+    return {"rule": rule, "rows": len(examples), "overall_auc": _auc(y, p),
+            "terms_without_match": int((term_of == "").sum()),
+            "per_term": per_term_aucs(y, p, term_of, terms)}
+
+
+def per_term_aucs(y: np.ndarray, p: np.ndarray, term_of: np.ndarray, terms: list[str]
+                  ) -> list[dict[str, Any]]:
+    """Per identity term (`term_of`: each row's term), subgroup / BPSN / BNSP ROC AUC
+    (Borkan et al. 2019), worst BPSN first; an AUC without both classes is None."""
     per_term = []
     for term in terms:
         sub = term_of == term
@@ -240,8 +249,7 @@ def evaluate_bias(moderator: Moderator, data_dir: Path, rule: str = "toxicity",
         per_term.append({"term": term, "n": int(sub.sum()), "subgroup_auc": _auc(y[sub], p[sub]),
                          "bpsn_auc": _auc(y[bpsn], p[bpsn]), "bnsp_auc": _auc(y[bnsp], p[bnsp])})
     per_term.sort(key=lambda r: r["bpsn_auc"] if r["bpsn_auc"] is not None else 1.0)
-    return {"rule": rule, "rows": len(examples), "overall_auc": _auc(y, p),
-            "terms_without_match": int((term_of == "").sum()), "per_term": per_term}
+    return per_term
 
 
 def evaluate(model_dir: Path | None, data_dir: Path, only: str | None = None) -> dict[str, Any]:
