@@ -3,8 +3,9 @@
 Dev rows: the "dev" parts the loaders mark (a fifth of GHC train, a tenth of Latent Hatred's
 groups), a tenth of Jigsaw train (jigsaw_predibase, by a hash of the text), and as a bias probe
 the *intersectional* bias_madlibs file (`moderate evaluate` reports on the other file,
-en_sentence_templates.csv). Features are fitted once; each variant refits only the per-rule
-logistic regressions with its own targets and weights.
+en_sentence_templates.csv), and the Jigsaw dev rows again under the padding attack of
+moderation.perturb (12 friendly words appended; columns pad_*). Features are fitted once;
+each variant refits only the per-rule logistic regressions with its own targets and weights.
 
 Usage: python bench/rules_dev.py [--variants base,ghc3,...]. Prints one table, variant x dev
 figure (ROC AUC). Slow: about a minute per variant on two cores after ~3 minutes of features.
@@ -28,6 +29,7 @@ from moderation.corpus import build_corpus, rule_targets, sample_weights
 from moderation.features import build_features
 from moderation.loaders import Example
 from moderation.loaders.contrasts import CLEAN, HARMLESS, HATEFUL, THREATENING
+from moderation.perturb import perturb
 from moderation.rule_model import RULE_C
 from moderation.rules import load_rules
 
@@ -101,7 +103,7 @@ def main() -> None:
     lh = corpus.dev["implicit_hate"]
     bias_texts, bias_y, bias_term, terms = _intersectional(data)
     cache = Path(args.cache) if args.cache else None
-    names = ("train", "jig", "ghc", "lh", "bias", "con")
+    names = ("train", "jig", "ghc", "lh", "bias", "con", "pad")
     if cache and all((cache / f"{n}.npz").exists() for n in names):
         X, *rest = (sp.load_npz(cache / f"{n}.npz") for n in names)
         sets = dict(zip(names[1:], rest, strict=True))
@@ -112,6 +114,8 @@ def main() -> None:
                 for name, rows in (("jig", jig_dev), ("ghc", ghc), ("lh", lh))}
         sets["bias"] = features.transform(bias_texts)
         sets["con"] = features.transform([ex.text for ex in con_dev])
+        # the padding attack of moderation.perturb on the Jigsaw dev rows
+        sets["pad"] = features.transform(perturb([ex.text for ex in jig_dev], "benign"))
         if cache:
             cache.mkdir(parents=True, exist_ok=True)
             for n, M in zip(names, [X, *sets.values()], strict=True):
@@ -185,9 +189,9 @@ def main() -> None:
         out: dict[str, float] = {}
         for set_name in sets:
             col = {rule: h[set_name] for rule, h in heads.items()}
-            if set_name == "jig":
+            if set_name in ("jig", "pad"):
                 for rule, (y, k) in jig_gold.items():
-                    out[f"jig_{rule[:6]}"] = _auc(y[k], col[rule][k])
+                    out[f"{set_name}_{rule[:6]}"] = _auc(y[k], col[rule][k])
             elif set_name == "ghc":
                 for rule, c in (("be_nice", "hd"), ("keep_it_clean", "vo"),
                                 ("dont_threaten", "cv")):

@@ -8,9 +8,13 @@ hateful words asserted of a group (identity_hate 1), and negated, condemned, rep
 and the same violent words in reported crime, sport and idiom (clean). On dev rows
 (bench/rules_dev.py; measured together with slurs as one token) the threat pairs raised
 dont_threaten on Jigsaw train dev rows 0.926 -> 0.940 and lowered it on GHC dev calls for
-violence 0.777 -> 0.757 (about 20 positives). They are deliberately kept apart from the
-evaluation checklist (data/checklist/): other wording, other target groups, other places, and
-no template from it.
+violence 0.777 -> 0.757 (about 20 positives). Fourteen more clean templates (negation in
+plain "are not" form, "it's a lie that", "don't call", signs, letters and speeches reported to
+condemn them) and three more hateful ones raised be_nice on held-out contrast templates 0.803
+-> 0.882 and cost the real dev sets 0.001-0.003 (GHC hd 0.846 -> 0.844, Latent Hatred
+explicit 0.831 -> 0.828, implicit 0.762 -> 0.760; Jigsaw be_nice 0.937 both). They are
+deliberately kept apart from the evaluation checklist (data/checklist/): other wording, other
+target groups, other places, and no template from it.
 No real comment is here, so nothing from these rows is ever evaluated.
 """
 
@@ -37,6 +41,9 @@ HATEFUL = (
     "Everyone knows {g} are {x}.",
     "{G} are {x} and always have been.",
     "Let's be real, {g} are {x}.",
+    "{G} are {x}, plain and simple.",
+    "I'm sick of {g}. They are {x}.",
+    "Why do we keep letting {g} in? They're {x}.",
 )
 CLEAN = (
     # negated
@@ -58,6 +65,21 @@ CLEAN = (
     "Best wishes to all the {g} celebrating this week.",
     "There are roughly 40,000 {g} living in the province.",
     "A group of {g} volunteered to rebuild the {place} after the flood.",
+    # more negation and condemnation, in plain "are not" form too
+    "{G} are not {x}. That idea belongs in the past.",
+    "My neighbours are {g}, and they are not {x} in any way.",
+    "Stop pretending {g} are {x}; it was never true.",
+    "It's a lie that {g} are {x}.",
+    "{G} were never {x}, no matter what the forum posts claim.",
+    "Don't call {g} {x}. They deserve respect.",
+    "No one has the right to call {g} {x}.",
+    "The idea that {g} are {x} has been debunked many times.",
+    "A sign reading '{g} are {x}' was taken down after complaints.",
+    "The letter writer called {g} {x}; the editor should never have printed it.",
+    "Posters describing {g} as {x} were found near the {place}, and police are investigating.",
+    "He posted that {g} are {x} and lost his job over it, rightly.",
+    "The speaker said {g} were {x} and half the audience walked out.",
+    "Anyone who calls {g} {x} should be ashamed.",
 )
 # Threats against a person, and the same violent words where nobody is threatened (reported
 # crime, sport, idiom). Other targets and wording than the checklist's threat cases.
