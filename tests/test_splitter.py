@@ -50,6 +50,7 @@ from moderation.splitter.thread_gate import (
     N_THREAD_FEATURES,
     fit_gate,
     gate_comments,
+    says_no_comments,
     thread_features,
 )
 from moderation.splitter.train import add_rules_block, evaluate_pages, fit_splitter, renderer_of
@@ -130,6 +131,22 @@ def test_thread_gate_takes_back_comment_lines_of_a_page_without_a_thread():
     assert (gate_comments(proba, dense, gate).argmax(axis=1)[4:] == 1).all()
     gated = gate_comments(teaser, dense, gate)
     assert (gated.argmax(axis=1) != 1).all() and np.allclose(gated.sum(axis=1), 1)
+
+
+def test_a_page_that_says_it_has_no_comments_loses_its_comment_lines():
+    assert says_no_comments(["Story text.", "No comments yet.", "Leave a reply"])
+    assert says_no_comments(["0 Comments »"]) and says_no_comments(["Be the first to comment"])
+    assert not says_no_comments(["0 comments", "(3) comments"])  # a thread's own count
+    assert not says_no_comments(["Story text.", "12 Responses to this post"])
+    assert not says_no_comments(["There were no comments from the mayor. " * 3])  # long line
+    lines = ["Story text here, the mayor said.", "No comments yet.", "nice", "agreed",
+             "me too", "not me", "why not"]
+    _, texts, dense = page_lines(lines)
+    proba = np.tile([0.1, 0.8, 0.1], (7, 1))  # more than MIN_COMMENT_LINES called comment
+    gate = {"gate_mean": np.zeros(N_THREAD_FEATURES), "gate_scale": np.ones(N_THREAD_FEATURES),
+            "gate_coef": np.r_[np.zeros(N_THREAD_FEATURES), 10.0]}  # always a thread
+    assert (gate_comments(proba, dense, gate).argmax(axis=1) == 1).all()
+    assert (gate_comments(proba, dense, gate, texts).argmax(axis=1) != 1).all()
 
 
 def test_trim_body_keeps_the_main_block_and_what_sits_above_it():

@@ -206,7 +206,7 @@ class SplitterModel:
         if not idx:
             return idx, np.zeros((0, len(KINDS)))
         proba = self.second_pass(self.first_pass(texts, dense), dense)
-        return idx, gate_comments(trim_body(proba, dense), dense, self.arrays)
+        return idx, gate_comments(trim_body(proba, dense), dense, self.arrays, texts)
 
     def split_lines(self, lines: list[str]) -> list[dict]:
         """One dict per non-empty line: line (1-based), text, kind, confidence."""
