@@ -143,10 +143,14 @@ def test_a_page_that_says_it_has_no_comments_loses_its_comment_lines():
              "me too", "not me", "why not"]
     _, texts, dense = page_lines(lines)
     proba = np.tile([0.1, 0.8, 0.1], (7, 1))  # more than MIN_COMMENT_LINES called comment
+    proba[1] = [0.1, 0.1, 0.8]  # the count line is the page's own
     gate = {"gate_mean": np.zeros(N_THREAD_FEATURES), "gate_scale": np.ones(N_THREAD_FEATURES),
             "gate_coef": np.r_[np.zeros(N_THREAD_FEATURES), 10.0]}  # always a thread
-    assert (gate_comments(proba, dense, gate).argmax(axis=1) == 1).all()
+    assert (gate_comments(proba, dense, gate).argmax(axis=1)[2:] == 1).all()
     assert (gate_comments(proba, dense, gate, texts).argmax(axis=1) != 1).all()
+    # a commenter who writes "No comments yet." does not silence the thread
+    proba[1] = [0.1, 0.8, 0.1]
+    assert (gate_comments(proba, dense, gate, texts).argmax(axis=1) == 1).all()
 
 
 def test_trim_body_keeps_the_main_block_and_what_sits_above_it():

@@ -9,9 +9,11 @@ out-of-fold pass-2 predictions of the real training pages (`train._fit_thread_ga
 `gate_comments` takes the comment label back (each line keeps its next kind) from a page
 whose thread probability is below GATE_THRESHOLD, or that has fewer than MIN_COMMENT_LINES
 comment lines and no comment header ("(2) comments", "Leave a reply") within HEADER_NEAR
-lines above the first of them, or that says it has no comments (`says_no_comments`: a short
-line "No comments yet" / "0 Comments" / "Be the first to comment" and no short line with a
-positive count such as "(3) comments" or "12 Responses").
+lines above the first of them, or whose own lines say it has no comments (`says_no_comments`
+over the lines not called comment: a short line "No comments yet" / "0 Comments" / "Be the
+first to comment" and no short line with a positive count such as "(3) comments" or "12
+Responses"). Lines called comment are not read for it, so that a commenter who writes "No
+comments yet" cannot switch off the moderation of the thread they write in.
 
 Site-grouped CV over dragnet folds 1-4 (html-text, fold 0 never trained on; with
 `model.trim_body`): comment-free pages with any comment line, of 579 / word F1 comment /
@@ -38,7 +40,11 @@ such a line and no positive count (65 pages have one, all comment-free). Held-ou
 read once after this choice: html-text comment-free pages hit 11 -> 10 of 106 (4 of 100
 without the 6 pages whose gold has comments in its main part), word F1 comment 0.9162,
 body 0.8562 (0.916 / 0.856 before); browser and stdlib 10 of 106 each; the seed page's
-five comments stay comment (lowest confidence 0.85). Without the
+five comments stay comment (lowest confidence 0.85). Then restricted to lines not called
+comment (the hostile-commenter case above): the four dev pages are still cleared (their
+zero-count line is not called comment), but fold 0's one cleared page is not (its "No
+comments yet - be the first." sits inside the called run at 0.65), so html-text is back at
+11 of 106 (5 of 100); browser and stdlib stay at 10 of 106 (4 of 100). Without the
 "no positive count" condition it also cleared T60 (34 of 579), but then a teaser list's
 "0 comments" could silence a page's real thread. Tried offline, not taken:
 GATE_THRESHOLD 0.55 on top (33: one more real error, R984, and one unannotated thread; the
@@ -138,14 +144,17 @@ def gate_comments(proba: np.ndarray, dense: np.ndarray, arrays: dict[str, np.nda
                   texts: Sequence[str] | None = None) -> np.ndarray:
     """`proba` with its comment column zeroed (rows renormalised) if the page's thread
     probability is below GATE_THRESHOLD, its comment lines are few and not under a
-    header, or (given the line `texts`) the page says it has no comments (module
-    docstring); unchanged otherwise."""
+    header, or (given the line `texts`) a line not called comment says the page has no
+    comments (module docstring); unchanged otherwise."""
     features = thread_features(proba, dense)
     if features is None:
         return proba
     few = features[0] < np.log1p(MIN_COMMENT_LINES) and not features[4]
-    if not few and thread_probability(features, arrays) >= GATE_THRESHOLD and not (
-            texts is not None and says_no_comments(texts)):
+    # only the page's own lines may say it has no comments: a commenter who writes "No
+    # comments yet" must not switch off the moderation of the thread they write in
+    page_says_none = texts is not None and says_no_comments(
+        [text for text, kind in zip(texts, proba.argmax(axis=1), strict=True) if kind != 1])
+    if not few and thread_probability(features, arrays) >= GATE_THRESHOLD and not page_says_none:
         return proba
     out = proba.copy()
     out[:, 1] = 0.0
