@@ -21,7 +21,7 @@ def _fmt(value: Any) -> str:
 
 def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     cells = [[_fmt(row.get(c)) for c in columns] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
     for r in cells:
         typer.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
@@ -35,6 +35,9 @@ def evaluate_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     perturb: Annotated[bool, typer.Option(
         "--perturb", help="Evasion rewrites of the Jigsaw test rows: AUC, recall.")] = False,
+    model_card: Annotated[Path | None, typer.Option(
+        "--model-card", help="Also write MODEL_CARD.md (this path) from the manifests and "
+        "this run.")] = None,
 ) -> None:
     """ROC AUC, average precision, precision/recall at the saved thresholds, bias and splitter."""
     if perturb:
@@ -57,6 +60,29 @@ def evaluate_cli(
         print_rules(result)
     if "splitter" in result:
         print_splitter(result["splitter"])
+    if model_card is not None:
+        with reported_errors():
+            write_model_card(model_card, settings.model_dir(model), result)
+        typer.echo(f"\nwrote {model_card}")
+
+
+def write_model_card(path: Path, model_dir: Path, result: dict[str, Any]) -> None:
+    """MODEL_CARD.md from the model directory's manifests and `result` (moderation.model_card),
+    written to a temporary file and renamed, so a failed run leaves the old card."""
+    from ..model_card import render_model_card
+    from ..model_files import rules_model_path, splitter_path
+    from ..persist import manifest_path, read_manifest
+
+    manifests = {kind: read_manifest(where) for kind, where in (
+        ("rules", rules_model_path(model_dir)), ("splitter", splitter_path(model_dir)))
+        if manifest_path(where).exists()}
+    has_rules = "rules" in result
+    text = render_model_card(manifests, result,
+                             suite_matrix(result, "roc_auc") if has_rules else [],
+                             suite_matrix(result, "recall@review") if has_rules else [])
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 SUITE_RULES = ("toxicity", "keep_it_clean", "dont_threaten", "be_nice", "share_with_us")
