@@ -36,6 +36,7 @@ from . import settings
 from .corpus import build_corpus, is_acceptable
 from .hook import Moderator
 from .loaders import Example, load_bias_madlibs, load_checklist
+from .progress import stage
 from .rule_model import rule_metrics
 
 Gold = Callable[[Example], int | None]
@@ -107,7 +108,8 @@ def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
 
 
 def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
-    corpus = build_corpus(data_dir)
+    with stage("rules: loading the evaluation sets"):
+        corpus = build_corpus(data_dir)
     ids = moderator.rule_ids
     thresholds = moderator.model.thresholds
     rows: list[dict[str, Any]] = []
@@ -117,7 +119,9 @@ def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
         if rule not in ids or not examples:
             continue
         if dataset not in proba_cache:
-            proba_cache[dataset] = moderator.model.predict_proba([ex.text for ex in examples])
+            with stage(f"rules: scoring {SET_NAMES.get(dataset, dataset)}"):
+                proba_cache[dataset] = moderator.model.predict_proba(
+                    [ex.text for ex in examples])
         p = proba_cache[dataset][:, ids.index(rule)]
         y, known = _gold(examples, gold)
         row = {"data": SET_NAMES.get(dataset, dataset), "rule": rule, "gold": gold_name}
@@ -135,12 +139,14 @@ def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
         bands = _length_bands(corpus.evaluation["c3"],
                               proba_cache["c3"][:, ids.index("share_with_us")])
     result["length_bands"] = bands
-    templates = load_bias_madlibs(data_dir)
-    proba = moderator.model.predict_proba([ex.text for ex in templates])
-    result["bias"] = evaluate_bias(moderator, data_dir, examples=templates, proba=proba)
-    result["bias_rules"] = {rule: evaluate_bias(moderator, data_dir, rule, templates, proba)
-                            for rule in ("be_nice",) if rule in ids}
-    result["checklist"] = evaluate_checklist(moderator)
+    with stage("rules: bias_madlibs"):
+        templates = load_bias_madlibs(data_dir)
+        proba = moderator.model.predict_proba([ex.text for ex in templates])
+        result["bias"] = evaluate_bias(moderator, data_dir, examples=templates, proba=proba)
+        result["bias_rules"] = {rule: evaluate_bias(moderator, data_dir, rule, templates, proba)
+                                for rule in ("be_nice",) if rule in ids}
+    with stage("rules: the functional checklist"):
+        result["checklist"] = evaluate_checklist(moderator)
     return result
 
 
@@ -267,5 +273,6 @@ def evaluate(model_dir: Path | None, data_dir: Path, only: str | None = None) ->
         from .splitter import evaluate_splitter
 
         seed_page = settings.PROJECT_ROOT.parent / "shared" / "seeds" / "wfsb_page.txt"
-        result["splitter"] = evaluate_splitter(splitter, data_dir, seed_page=seed_page)
+        with stage("split: rendering and splitting the held-out real pages"):
+            result["splitter"] = evaluate_splitter(splitter, data_dir, seed_page=seed_page)
     return result

@@ -29,6 +29,7 @@ from .classifiers import RuleClassifiers
 from .fast import FastScorer
 from .features import build_features
 from .normalize import GROUP_TOKEN, SLUR_TOKEN, stand_ins, surface_words, tokenize
+from .progress import stage
 from .rules import Rule
 
 # Default operating points. A violation goes to review at the score that catches REVIEW_RECALL
@@ -369,11 +370,15 @@ def train_rules(texts: list[str], targets: np.ndarray, rules: list[Rule],
     train_idx, val_idx = np.flatnonzero(~is_val), np.flatnonzero(is_val)
     pipeline = pipeline or build_pipeline(C=tuple(RULE_C.get(r.id, 1.0) for r in rules))
     weight = None if sample_weight is None else sample_weight[train_idx]
-    pipeline.fit([texts[i] for i in train_idx], targets[train_idx], rules__sample_weight=weight)
+    with stage(f"rules: fitting word and character features and {len(rules)} models on "
+               f"{len(train_idx):,} rows"):
+        pipeline.fit([texts[i] for i in train_idx], targets[train_idx],
+                     rules__sample_weight=weight)
     for _, vectorizer in pipeline.named_steps["features"].transformer_list:
         vectorizer.stop_words_ = None  # only kept for introspection; large
     scorer = fast_scorer_from(pipeline)
-    proba = scorer.predict_proba([texts[i] for i in val_idx])
+    with stage("rules: scoring the validation rows"):
+        proba = scorer.predict_proba([texts[i] for i in val_idx])
     thresholds: dict[str, dict[str, float | None] | None] = {}
     metrics: dict[str, Any] = {}
     by_rate: dict[str, float] = {}

@@ -13,6 +13,7 @@ from typing import Any
 from .corpus import SOURCES, build_corpus, is_acceptable, rule_targets, sample_weights
 from .loaders import LABELS, load_site_csv
 from .persist import save_model
+from .progress import stage
 from .rule_model import REJECT_PRECISION, REVIEW_RATE, REVIEW_RECALL, train_rules
 from .rules import load_review_rate, load_rules
 from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
@@ -41,7 +42,8 @@ def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None =
     extra = None
     if site_data is not None:
         extra = load_site_csv(site_data, set(LABELS) | {r.id for r in rules})
-    corpus = build_corpus(data_dir, sources, extra)
+    with stage("rules: loading the data sets"):
+        corpus = build_corpus(data_dir, sources, extra)
     texts = [ex.text for ex in corpus.train]
     targets = rule_targets(corpus.train, rules)
     acceptable = [ex for ex in corpus.calibration if is_acceptable(ex)]
@@ -60,7 +62,8 @@ def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None =
     })
     path = out_dir / RULES_MODEL_NAME
     arrays, meta = model.to_state()
-    manifest = save_model(path, "rules", arrays, meta, info, key=key)
+    with stage("rules: saving"):
+        manifest = save_model(path, "rules", arrays, meta, info, key=key)
     return {"path": str(path), "manifest": manifest}
 
 

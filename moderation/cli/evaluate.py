@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import settings
+from .. import progress, settings
 from ..evaluate import evaluate
 from ._app import command, reported_errors
 
@@ -38,8 +38,12 @@ def evaluate_cli(
     model_card: Annotated[Path | None, typer.Option(
         "--model-card", help="Also write MODEL_CARD.md (this path) from the manifests and "
         "this run.")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No stage-by-stage progress on stderr (it is shown only on a "
+        "terminal anyway).")] = False,
 ) -> None:
     """ROC AUC, average precision, precision/recall at the saved thresholds, bias and splitter."""
+    progress.enable(quiet)
     if perturb:
         from ..perturb import evaluate_model_perturbations
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .. import settings
+from .. import progress, settings
 from ..train import PARTS, train
 from ._app import command, reported_errors, trusted_key_option
 
@@ -35,10 +35,14 @@ def train_cli(
         help="Share of acceptable news comments that may leave approve (default: rules.toml "
              "review_rate, 0.05).")] = None,
     trusted_key: trusted_key_option = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No stage-by-stage progress on stderr (it is shown only on a "
+        "terminal anyway).")] = False,
 ) -> None:
     """Train the rules model and the page splitter on the labelled data."""
     if only is not None and only not in PARTS:
         raise typer.BadParameter(f"must be one of {', '.join(PARTS)}", param_hint="--only")
+    progress.enable(quiet)
     with reported_errors():
         results = train(settings.data_dir(data_dir), settings.model_dir(out), only=only,
                         **({"rules_path": rules, "site_data": data, "seed": seed,

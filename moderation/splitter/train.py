@@ -54,6 +54,7 @@ from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from ..progress import stage
 from . import furniture as fx
 from .dragnet import (
     HELD_OUT_FOLD,
@@ -241,10 +242,14 @@ def train_splitter(data_dir: Path, seed: int = 0, *, held_out_fold: int | None =
     """Fit the splitter on the real pages of every site outside `held_out_fold`, plus
     `n_assembled` assembled pages (they raised held-out real body and comment F1)."""
     started = time.perf_counter()
-    pages = training_pages(Path(data_dir), held_out_fold, renderers, max_pages)
-    extra = assembled_pages(Path(data_dir), seed, n_assembled) if n_assembled else []
+    with stage(f"split: rendering the real training pages ({len(renderers)} renderers)"):
+        pages = training_pages(Path(data_dir), held_out_fold, renderers, max_pages)
+    with stage("split: assembling pages"):
+        extra = assembled_pages(Path(data_dir), seed, n_assembled) if n_assembled else []
     rendered = time.perf_counter() - started
-    model, counts = fit_splitter(pages + extra, seed)
+    with stage(f"split: fitting the line model and the thread gate on {len(pages + extra)} "
+               "pages"):
+        model, counts = fit_splitter(pages + extra, seed)
     info = {
         "splitter": {
             "seed": seed,
