@@ -107,7 +107,10 @@ def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
     return round(float(roc_auc_score(y, p)), 4) if 0 < y.sum() < len(y) else None
 
 
-def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
+def evaluate_rules(moderator: Moderator, data_dir: Path,
+                   keep: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The rules part of `evaluate`. With `keep`, each (set, rule, gold) cell's texts, gold
+    and scores are appended to it too (for the report's curves and error lists)."""
     with stage("rules: loading the evaluation sets"):
         corpus = build_corpus(data_dir)
     ids = moderator.rule_ids
@@ -125,6 +128,10 @@ def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
         p = proba_cache[dataset][:, ids.index(rule)]
         y, known = _gold(examples, gold)
         row = {"data": SET_NAMES.get(dataset, dataset), "rule": rule, "gold": gold_name}
+        if keep is not None and not np.isnan(p).all():
+            keep.append({**row, "texts": [ex.text for ex, k in zip(examples, known,
+                                                                   strict=True) if k],
+                         "y": y[known], "p": p[known]})
         if np.isnan(p).all():
             rows.append({**row, "scored": False})
             continue
@@ -134,6 +141,10 @@ def evaluate_rules(moderator: Moderator, data_dir: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"rules": rows}
     if "c3" in corpus.evaluation:
         result["review_queue"] = review_queue(moderator, corpus.evaluation["c3"])
+        if keep is not None and "c3" in proba_cache:
+            acceptable = np.array([is_acceptable(ex) for ex in corpus.evaluation["c3"]])
+            keep.append({"data": "C3 acceptable", "rule": "*", "gold": "acceptable",
+                         "p_all": proba_cache["c3"][acceptable]})
     bands = []
     if "c3" in proba_cache and "share_with_us" in ids:
         bands = _length_bands(corpus.evaluation["c3"],
@@ -258,12 +269,14 @@ def per_term_aucs(y: np.ndarray, p: np.ndarray, term_of: np.ndarray, terms: list
     return per_term
 
 
-def evaluate(model_dir: Path | None, data_dir: Path, only: str | None = None) -> dict[str, Any]:
+def evaluate(model_dir: Path | None, data_dir: Path, only: str | None = None,
+             keep: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The held-out suite (module docstring); `keep` as in `evaluate_rules`."""
     result: dict[str, Any] = {}
     splitter = None
     if only in (None, "rules"):
         moderator = Moderator.load(model_dir)
-        result.update(evaluate_rules(moderator, data_dir))
+        result.update(evaluate_rules(moderator, data_dir, keep))
         splitter = moderator.splitter
     else:  # the splitter alone needs no rules model
         from .model_files import load_splitter, splitter_path

@@ -38,12 +38,17 @@ def evaluate_cli(
     model_card: Annotated[Path | None, typer.Option(
         "--model-card", help="Also write MODEL_CARD.md (this path) from the manifests and "
         "this run.")] = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Also write an HTML report with figures to this directory "
+        "(needs matplotlib: the `report` extra).")] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No stage-by-stage progress on stderr (it is shown only on a "
         "terminal anyway).")] = False,
 ) -> None:
     """ROC AUC, average precision, precision/recall at the saved thresholds, bias and splitter."""
     progress.enable(quiet)
+    if report is not None and only == "split":
+        raise typer.BadParameter("the report needs the rules part", param_hint="--report")
     if perturb:
         from ..perturb import evaluate_model_perturbations
 
@@ -55,19 +60,34 @@ def evaluate_cli(
             print_table(rows, ["rule", "rewrite", "roc_auc", "drop", "recall@review",
                                "clean_recall@review"])
         return
+    keep: list[dict[str, Any]] | None = [] if report is not None else None
     with reported_errors():
-        result = evaluate(model, settings.data_dir(data_dir), only)
+        result = evaluate(model, settings.data_dir(data_dir), only, keep=keep)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
-        return
-    if "rules" in result:
-        print_rules(result)
-    if "splitter" in result:
-        print_splitter(result["splitter"])
+    else:
+        if "rules" in result:
+            print_rules(result)
+        if "splitter" in result:
+            print_splitter(result["splitter"])
+    if report is not None and keep is not None:
+        with reported_errors():
+            index = write_html_report(report, settings.model_dir(model), result, keep)
+        typer.echo(f"wrote {index}", err=True)
     if model_card is not None:
         with reported_errors():
             write_model_card(model_card, settings.model_dir(model), result)
-        typer.echo(f"\nwrote {model_card}")
+        typer.echo(f"wrote {model_card}", err=True)
+
+
+def write_html_report(directory: Path, model_dir: Path, result: dict[str, Any],
+                      keep: list[dict[str, Any]]) -> Path:
+    """The HTML report of `result` (moderation.report) for the rules model in `model_dir`."""
+    from ..model_files import load_rules_model, rules_model_path
+    from ..report import write_report
+
+    model, _ = load_rules_model(rules_model_path(model_dir))
+    return write_report(directory, model, result, keep, suite_matrix(result, "roc_auc"))
 
 
 def write_model_card(path: Path, model_dir: Path, result: dict[str, Any]) -> None:

@@ -337,6 +337,8 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5) ->
         "lines": len(y_true),
         "line_level": _scores(y_true, y_pred, None),
         "word_weighted": _scores(y_true, y_pred, weights),
+        "confusion": {t: {p: sum(1 for a, b in zip(y_true, y_pred, strict=True)
+                                 if a == t and b == p) for p in KINDS} for t in KINDS},
         "comment_free_pages": free,
         "comment_free_pages_with_comment_line": free_hit,
         "comment_free_share_with_comment": round(free_hit / free, 4) if free else 0.0,
