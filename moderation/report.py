@@ -134,17 +134,22 @@ def _workload(plt, cells: list[dict[str, Any]], acceptable: np.ndarray, threshol
     return name
 
 
-def _calibration(plt, cells_by_rule: dict[str, list[dict[str, Any]]], out: Path) -> str:
+def _calibration(plt, cells_by_rule: dict[str, list[dict[str, Any]]],
+                 thresholds: dict[str, Any], out: Path) -> str:
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     for rule, cells in cells_by_rule.items():
         cell = cells[0]
         y, p = cell["y"], cell["p"]
         bins = np.clip((p * 10).astype(int), 0, 9)
         full = [b for b in range(10) if (bins == b).sum() >= MIN_BIN_ROWS]
-        ax.plot([p[bins == b].mean() for b in full], [y[bins == b].mean() for b in full], "o-",
-                label=f"{rule} on {cell['data']}")
+        line, = ax.plot([p[bins == b].mean() for b in full], [y[bins == b].mean() for b in full],
+                        "o-", label=f"{rule} on {cell['data']}")
+        review = (thresholds.get(rule) or {}).get("review")
+        if review is not None:  # the review threshold, as a dashed line in the rule's colour
+            ax.axvline(review, linestyle="--", linewidth=0.8, color=line.get_color())
     ax.plot([0, 1], [0, 1], ":", color="grey")
-    ax.set(title=f"calibration (10 bins of the score, bins of {MIN_BIN_ROWS}+ rows)",
+    ax.set(title=f"calibration (10 bins of the score, bins of {MIN_BIN_ROWS}+ rows;\n"
+                 "dashed: review thresholds)",
            xlabel="mean score in bin",
            ylabel="share of violations in bin", xlim=(0, 1), ylim=(0, 1))
     ax.legend(fontsize=7)
@@ -229,7 +234,8 @@ def write_report(directory: str | Path, model, result: dict[str, Any],
     violation = {r.id: by_rule[r.id] for r in rules if r.kind == "violation"}
     if violation:
         parts += ["<h2>Calibration</h2>",
-                  f'<img src="{_calibration(plt, violation, out)}" alt="calibration">']
+                  f'<img src="{_calibration(plt, violation, model.thresholds, out)}" '
+                  'alt="calibration">']
     for bias in (result.get("bias"), *result.get("bias_rules", {}).values()):
         if bias:
             parts.append(f"<h2>Identity bias, {_esc(bias['rule'])} (bias_madlibs; overall AUC "
