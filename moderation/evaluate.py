@@ -128,13 +128,13 @@ def evaluate_rules(moderator: Moderator, data_dir: Path,
         p = proba_cache[dataset][:, ids.index(rule)]
         y, known = _gold(examples, gold)
         row = {"data": SET_NAMES.get(dataset, dataset), "rule": rule, "gold": gold_name}
-        if keep is not None and not np.isnan(p).all():
-            keep.append({**row, "texts": [ex.text for ex, k in zip(examples, known,
-                                                                   strict=True) if k],
-                         "y": y[known], "p": p[known]})
         if np.isnan(p).all():
             rows.append({**row, "scored": False})
             continue
+        if keep is not None:
+            keep.append({**row, "texts": [ex.text for ex, k in zip(examples, known,
+                                                                   strict=True) if k],
+                         "y": y[known], "p": p[known]})
         prevalence = next(r.prevalence for r in moderator.model.rules if r.id == rule)
         rows.append({**row, **rule_metrics(y[known], p[known], thresholds.get(rule),
                                            prevalence)})

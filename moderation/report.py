@@ -73,7 +73,7 @@ def _curve_points(y: np.ndarray, p: np.ndarray, t: float) -> tuple[float, float,
 
 
 def _curves(plt, cells: list[dict[str, Any]], thresholds: dict[str, Any], rule: str,
-            out: Path) -> list[str]:
+            out: Path) -> str:
     from sklearn.metrics import precision_recall_curve, roc_curve
 
     fig, (pr, roc) = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -103,7 +103,7 @@ def _curves(plt, cells: list[dict[str, Any]], thresholds: dict[str, Any], rule: 
     name = f"curves_{rule}.png"
     fig.savefig(out / name, dpi=FIGURE_DPI)
     plt.close(fig)
-    return [name]
+    return name
 
 
 def _workload(plt, cells: list[dict[str, Any]], acceptable: np.ndarray, thresholds: dict,
@@ -111,11 +111,11 @@ def _workload(plt, cells: list[dict[str, Any]], acceptable: np.ndarray, threshol
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     # thresholds at log-spaced shares of acceptable comments flagged (0.03% to all)
     grid = np.unique(np.quantile(acceptable, 1 - np.logspace(-3.5, 0, 200)))
+    queued = [(acceptable >= t).mean() for t in grid]
     for cell in cells:
         y, p = cell["y"], cell["p"]
         if not y.sum():
             continue
-        queued = [(acceptable >= t).mean() for t in grid]
         caught = [(p[y == 1] >= t).mean() for t in grid]
         line, = ax.plot(queued, caught, label=f"{cell['data']} ({cell['gold']})")
         for name, marker in (("review", "o"), ("reject", "x")):
@@ -219,8 +219,8 @@ def write_report(directory: str | Path, model, result: dict[str, Any],
         saved = ", ".join(f"{name} {value:.3f}" for name, value in (thresholds or {}).items()
                           if value is not None) or "none"
         parts.append(f"<p>Saved thresholds: {_esc(saved)}</p>")
-        for name in _curves(plt, by_rule[rule.id], thresholds, rule.id, out):
-            parts.append(f'<img src="{name}" alt="{_esc(rule.id)} curves">')
+        name = _curves(plt, by_rule[rule.id], thresholds, rule.id, out)
+        parts.append(f'<img src="{name}" alt="{_esc(rule.id)} curves">')
         if acceptable is not None and rule.kind == "violation":
             j = model.rule_ids.index(rule.id)
             name = _workload(plt, by_rule[rule.id], acceptable[:, j], thresholds, rule.id, out)

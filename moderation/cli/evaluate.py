@@ -70,7 +70,7 @@ def evaluate_cli(
             print_rules(result)
         if "splitter" in result:
             print_splitter(result["splitter"])
-    if report is not None and keep is not None:
+    if keep is not None:  # --report
         with reported_errors():
             index = write_html_report(report, settings.model_dir(model), result, keep)
         typer.echo(f"wrote {index}", err=True)

@@ -152,9 +152,9 @@ def gate_comments(proba: np.ndarray, dense: np.ndarray, arrays: dict[str, np.nda
     few = features[0] < np.log1p(MIN_COMMENT_LINES) and not features[4]
     # only the page's own lines may say it has no comments: a commenter who writes "No
     # comments yet" must not switch off the moderation of the thread they write in
-    page_says_none = texts is not None and says_no_comments(
-        [text for text, kind in zip(texts, proba.argmax(axis=1), strict=True) if kind != 1])
-    if not few and thread_probability(features, arrays) >= GATE_THRESHOLD and not page_says_none:
+    if not few and thread_probability(features, arrays) >= GATE_THRESHOLD and not (
+            texts is not None and says_no_comments(
+                [t for t, kind in zip(texts, proba.argmax(axis=1), strict=True) if kind != 1])):
         return proba
     out = proba.copy()
     out[:, 1] = 0.0

@@ -40,6 +40,7 @@ import random
 import time
 import warnings
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -331,14 +332,14 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5) ->
     worst = [{"page": pages[p].name, "line": i + 1, "true": t, "predicted": pr,
               "confidence": round(c, 4), "text": pages[p].lines[i][:300]}
              for c, p, i, t, pr in errors[:n_worst]]
+    pairs = Counter(zip(y_true, y_pred, strict=True))
     per_page.sort(key=lambda r: r["word_f1"])
     return {
         "pages": len(pages),
         "lines": len(y_true),
         "line_level": _scores(y_true, y_pred, None),
         "word_weighted": _scores(y_true, y_pred, weights),
-        "confusion": {t: {p: sum(1 for a, b in zip(y_true, y_pred, strict=True)
-                                 if a == t and b == p) for p in KINDS} for t in KINDS},
+        "confusion": {t: {p: pairs[t, p] for p in KINDS} for t in KINDS},
         "comment_free_pages": free,
         "comment_free_pages_with_comment_line": free_hit,
         "comment_free_share_with_comment": round(free_hit / free, 4) if free else 0.0,
