@@ -32,7 +32,9 @@ from moderation.splitter.dragnet import (
     site_fold,
 )
 from moderation.splitter.features import (
+    DENSE_FEATURES,
     HEADER_COLUMN,
+    LINE_FEATURES,
     N_DENSE,
     N_LINE_FEATURES,
     RULE_TITLE_COLUMN,
@@ -73,18 +75,31 @@ PAGE_HTML = """<!DOCTYPE html><html><head><title>Budget passes</title>
 
 
 def test_line_features_see_person_blank_lines_headers_and_cues():
-    comment = line_features("I think you are wrong, my friend!", 2, 0)
-    body = line_features("The council approved the budget on Tuesday.", 0, 1)
-    assert len(comment) == len(body) == N_LINE_FEATURES
-    assert comment[8] > 0 and body[8] == 0  # first person singular
-    assert comment[10] > 0 and body[10] == 0  # second person
-    assert comment[18] > body[18] and comment[19] < body[19]  # blank lines before / after
-    assert line_features("(12) comments", 0, 0)[HEADER_COLUMN] == 1
-    assert line_features("The comments were made in 2004.", 0, 0)[HEADER_COLUMN] == 0
-    meta = line_features("Bart | November 9, 2012 12:20 AM | Reply", 0, 0)
-    assert meta[32] == 1 and meta[34] == 1 and meta[35] == 1
-    assert line_features("john smith says:", 0, 0)[33] == 1
-    assert body[32] == body[33] == body[35] == 0
+    def named(line: str, before: int = 0, after: int = 0) -> dict[str, float]:
+        return dict(zip(LINE_FEATURES, line_features(line, before, after), strict=True))
+
+    comment = named("I think you are wrong, my friend!", 2, 0)
+    body = named("The council approved the budget on Tuesday.", 0, 1)
+    assert comment["first_singular"] > 0 and body["first_singular"] == 0
+    assert comment["second_person"] > 0 and body["second_person"] == 0
+    assert comment["blank_before"] > body["blank_before"]
+    assert comment["blank_after"] < body["blank_after"]
+    assert named("(12) comments")["comment_header"] == 1
+    assert named("The comments were made in 2004.")["comment_header"] == 0
+    meta = named("Bart | November 9, 2012 12:20 AM | Reply")
+    assert meta["reply_cue"] == meta["has_clock"] == meta["short_timestamp"] == 1
+    assert named("john smith says:")["says_cue"] == 1
+    assert body["reply_cue"] == body["says_cue"] == body["short_timestamp"] == 0
+    assert named("Keep it Clean. Please avoid obscene language.")["rule_title"] == 1
+    assert named("The mayor said on Monday that taxes would rise.")["said_attribution"] == 1
+    assert named("WASHINGTON (AP) - The Senate voted.")["dateline"] == 1
+
+
+def test_dense_feature_names_are_the_column_indices():
+    assert len(DENSE_FEATURES) == len(set(DENSE_FEATURES)) == N_DENSE
+    assert DENSE_FEATURES[HEADER_COLUMN] == "comment_header"
+    assert DENSE_FEATURES[RULE_TITLE_COLUMN] == "rule_title"
+    assert DENSE_FEATURES[N_LINE_FEATURES:] == ("shape_repeats",)
 
 
 def test_line_shape_repeats_for_comment_headers_not_for_prose():

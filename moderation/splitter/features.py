@@ -30,16 +30,12 @@ import numpy as np
 _DIGITS = re.compile(r"\d")
 _WORD = re.compile(r"[A-Za-z']+")
 # the patterns without re.I run on the lower-cased line (case-folding regexes are slower)
-_FIRST_SG = re.compile(r"\b(?:i|me|my|mine|myself|i'm|i've|i'd|i'll|im)\b")
-_FIRST_PL = re.compile(r"\b(?:we|us|our|ours|we're|we've)\b")
-_SECOND = re.compile(r"\b(?:you|your|yours|you're|u|ya)\b")
 _QUOTE = re.compile(r"[\"“”«»]|\B[‘’']|[‘’']\B")  # quote marks, not the apostrophe in "don’t"
 _AGO = re.compile(r"\b\d+\s*(s|sec|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?|"
                   r"months?|y|years?)\s*(ago)?\b", re.I)
 _DATE = re.compile(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d\d-\d\d|(?:jan|feb|mar|apr|"
                    r"may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}:\d\d)")
 _URL = re.compile(r"https?://|www\.|\.com\b|@\w+\.")
-_SLANG = re.compile(r"\b(?:lol|imo|haha|gonna|yeah)\b")
 _SENT_END = re.compile(r"[.!?][\"”’)]?(?:\s|$)")
 _LOWER_WORD = re.compile(r"[a-z]+")
 # function words: sentences (article or comment) are full of them, menus and furniture are not
@@ -54,15 +50,12 @@ _COMMENT_HEADER = re.compile(r"^\W*(\(?\d+\)?\s*)?(comments?|responses?|replies|
                              r"^(join|start|leave|add|post|view|show|see|load)\b.{0,25}"
                              r"\b(comments?|conversation|discussion|reply)\b", re.I)
 _RULE_LIKE = re.compile(r"^[A-Z][a-z']+( [A-Za-z']+){0,3}[.:!] [A-Z]")
-_SAID = re.compile(r"\b(?:said|says|according to|told|added|reported|spokesman|spokeswoman)\b")
 _DATELINE = re.compile(r"^[A-Z][A-Z.,' ]{2,40}(\([^)]{1,30}\))?\s*[-–—]")
 _CONTRACTION = re.compile(r"\w['’](?:t|s|re|ve|ll|d|m)\b")
 _LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _UPPER = bytes(range(65, 91))
 _DIGIT_BYTES = b"0123456789"
 _TITLED = re.compile(r"(?<![A-Za-z'])[A-Z]")  # words (as _WORD splits them) starting upper case
-_REPLYISH = re.compile(r"\b(?:reply|replies|permalink|report|flag|quote|like|likes|recommend|"
-                       r"points?|votes?|edit|delete|share)\b")
 _SAYS = re.compile(r"\b(?:says|said|wrote|writes|commented)\b\W{0,3}$")
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)?")
 _SHAPE_TOKEN = re.compile(r"[^\W\d_]+|\d+|\S")
@@ -76,12 +69,28 @@ _RULES_HEADER = re.compile(
     r"^(?i:(?:welcome|thanks for joining|join) (?:to )?(?:the|our) (?:discussion|conversation|"
     r"comments?|forum|community|comment section)|(?:community|comment|commenting|posting|"
     r"discussion|conversation) (?:guidelines|rules|policy|standards))\b")
-N_LINE_FEATURES = 37
-RULE_TITLE_COLUMN = 36
-N_PAGE_FEATURES = 1  # added by page_lines: how often the line's shape repeats on the page
-N_DENSE = N_LINE_FEATURES + N_PAGE_FEATURES
-CUE_COLUMNS = [32, 33, 35]
-SHAPE_COLUMN = N_LINE_FEATURES
+# The dense vector's columns, by name, in the order `_text_features` returns them; the
+# second pass, the thread gate and the saved model refer to them by these names.
+LINE_FEATURES = (
+    "log_chars", "log_words", "ends_sentence", "ends_colon", "starts_upper", "upper_share",
+    "digit_share", "titled_share", "first_singular", "first_plural", "second_person",
+    "has_quote", "relative_time", "has_date", "numeric_only", "has_url", "question_or_exclaim",
+    "commas_per_word", "blank_before", "blank_after", "all_caps", "letter_share",
+    "log_sentences", "informal", "comment_header", "rule_like", "said_attribution", "dateline",
+    "starts_lower", "contractions_per_word", "stopword_share", "log_stopwords", "reply_cue",
+    "says_cue", "has_clock", "short_timestamp", "rule_title",
+)
+PAGE_FEATURES = ("shape_repeats",)  # added by page_lines: how often the line's shape repeats
+DENSE_FEATURES = LINE_FEATURES + PAGE_FEATURES
+COLUMN = {name: i for i, name in enumerate(DENSE_FEATURES)}
+N_LINE_FEATURES = len(LINE_FEATURES)
+N_DENSE = len(DENSE_FEATURES)
+BLANK_COLUMNS = (COLUMN["blank_before"], COLUMN["blank_after"])
+HEADER_COLUMN = COLUMN["comment_header"]
+RULE_COLUMN = COLUMN["rule_like"]
+RULE_TITLE_COLUMN = COLUMN["rule_title"]
+CUE_COLUMNS = [COLUMN["reply_cue"], COLUMN["says_cue"], COLUMN["short_timestamp"]]
+SHAPE_COLUMN = COLUMN["shape_repeats"]
 MAX_SHAPE_WORDS = 12
 
 
@@ -104,8 +113,6 @@ _SAYS_W = frozenset("says said wrote writes commented".split())
 _URL_HINTS = ("://", "www.", ".com", "@")
 
 
-BLANK_COLUMNS = (18, 19)
-
 
 def line_features(line: str, blank_before: int, blank_after: int) -> list[float]:
     """Dense features of one non-empty line (see module docstring)."""
@@ -116,8 +123,8 @@ def line_features(line: str, blank_before: int, blank_after: int) -> list[float]
 
 
 def _text_features(stripped: str) -> list[float]:
-    """The features of a stripped line that do not depend on its neighbours (the blank-line
-    columns are left 0).
+    """The features of a stripped line that do not depend on its neighbours, in the order of
+    LINE_FEATURES (the blank-line columns are left 0).
 
     Speed: the line is lower-cased once and split into lower-case words once; person, slang,
     "said" and Reply-like cues are word-set lookups on those words (the \\b-bounded
@@ -251,8 +258,6 @@ def page_lines(lines: list[str]) -> tuple[list[int], list[str], np.ndarray]:
     return idx, [lines[i] for i in idx], feats
 
 
-HEADER_COLUMN = 24
-RULE_COLUMN = 25
 WINDOW = 4
 SCALES = (3, 12)
 

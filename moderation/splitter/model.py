@@ -33,6 +33,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import StandardScaler
 
 from .features import (
+    DENSE_FEATURES,
     MAX_CHARS,
     N_DENSE,
     context_features,
@@ -171,14 +172,16 @@ class SplitterModel:
     def to_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Numeric / fixed-width unicode arrays and JSON-serialisable metadata."""
         meta = {"kind": "splitter", "state_version": STATE_VERSION, "kinds": list(KINDS),
-                "n_dense": N_DENSE, "n_vocabulary": int(len(self.arrays["vocabulary"]))}
+                "n_dense": N_DENSE, "dense_features": list(DENSE_FEATURES),
+                "n_vocabulary": int(len(self.arrays["vocabulary"]))}
         return dict(self.arrays), meta
 
     @classmethod
     def from_state(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> SplitterModel:
         """Rebuild the model `to_state` described; refuse a state of another layout."""
         if meta.get("state_version") != STATE_VERSION or list(meta.get("kinds", [])) != list(
-                KINDS) or meta.get("n_dense") != N_DENSE:
+                KINDS) or meta.get("n_dense") != N_DENSE or meta.get(
+                "dense_features", list(DENSE_FEATURES)) != list(DENSE_FEATURES):
             raise ValueError(f"splitter state of another layout: {meta!r}")
         needed = {"vocabulary", "idf", "mean1", "scale1", "coef1", "intercept1", "mean2",
                   "scale2", "order2", "gate_mean", "gate_scale", "gate_coef",

@@ -62,14 +62,15 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from .features import CUE_COLUMNS, HEADER_COLUMN
+from .features import COLUMN, CUE_COLUMNS, HEADER_COLUMN
 
 GATE_THRESHOLD = 0.5
 GATE_C = 0.1
 MIN_COMMENT_LINES = 5
 HEADER_NEAR = 3
 N_THREAD_FEATURES = 15
-_TITLED, _FIRST_SG, _SECOND, _LOWER_START = 7, 8, 10, 28  # features.line_features columns
+_TITLED, _FIRST_SG, _SECOND, _LOWER_START = (
+    COLUMN[name] for name in ("titled_share", "first_singular", "second_person", "starts_lower"))
 
 
 COUNT_LINE_CHARS = 60  # comment-count lines are short; longer lines are not read for them
