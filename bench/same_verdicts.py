@@ -3,11 +3,11 @@
     python bench/same_verdicts.py record verdicts.json [-m models]
     python bench/same_verdicts.py compare verdicts.json [-m models]
 
-`record` scores 6,000 real comments (2,000 each from the Jigsaw official test rows, C3 and
-GHC's test file, a fixed sample) with the model in `-m` and saves every score, action and
-reason; `compare` scores the same texts again and prints the largest score
-difference, and the comments whose action or reasons differ. Used to show that a refactor
-leaves scores unchanged (issue 13): record before, retrain, compare after.
+`record` scores up to 2,000 real comments from each of the Jigsaw official test rows, C3 and
+GHC's test file (a fixed sample, 5,200 in all: Jigsaw has 1,200) with the model in `-m` and
+saves every score, action and reason; `compare` scores the same texts again and prints the
+largest score difference and how many actions and reason lists differ. Used to show that a
+refactor leaves scores unchanged (issue 13): record before, retrain, compare after.
 """
 
 from __future__ import annotations
