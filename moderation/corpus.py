@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -54,7 +55,8 @@ class SourcePolicy:
 # of choices: "Jigsaw dev" (a quarter of jigsaw_predibase train ids held out; the official test
 # rows were not used), "dev suite" (build_corpus(hold_dev=True)) and "rules_dev"
 # (bench/rules_dev.py). A site may give a source labels back, or take them away, by editing its
-# row (and retraining).
+# row (and retraining); the README's source table is rendered from this one
+# (tests/test_source_policy.py checks that they agree).
 SOURCE_POLICY: dict[str, SourcePolicy] = {
     "jigsaw_predibase": SourcePolicy(
         "Wikipedia talk",
@@ -115,6 +117,31 @@ SOURCE_POLICY: dict[str, SourcePolicy] = {
         "Globe and Mail", frozenset(VIOLATIONS) | {"constructive"},
         reason="news comments, the domain; constructive"),
 }
+
+SOURCE_TABLE_HEADER = ("| source | rows trained | speaks for | weight | why |\n"
+                       "|---|---|---|---|---|")
+
+
+def _label_list(labels: frozenset[str]) -> str:
+    return ", ".join(name for name in LABELS if name in labels)
+
+
+def source_table(rows_trained: Mapping[str, int]) -> str:
+    """The README's table of sources, rendered from SOURCE_POLICY (Markdown, no final newline).
+
+    `rows_trained` gives each source's rows in `moderate train`'s corpus; they need every data
+    set loaded, so the README's table is printed by
+    `python bench/corpus_fingerprint.py --source-table`."""
+    lines = [SOURCE_TABLE_HEADER]
+    for name, policy in SOURCE_POLICY.items():
+        speaks_for = [_label_list(policy.speaks_for)] if policy.speaks_for else []
+        if policy.ones_only:
+            speaks_for.append(f"{_label_list(policy.ones_only)} (1s only)")
+        lines.append(f"| {name} ({policy.described}) | {rows_trained[name]:,} | "
+                     f"{'; '.join(speaks_for) or 'nothing'} | {policy.weight:g}x | "
+                     f"{policy.reason} |")
+    return "\n".join(lines)
+
 
 C3_TEST_FRACTION = 0.2
 # A further share of C3's articles, never trained on: review thresholds are set on their

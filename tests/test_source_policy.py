@@ -5,10 +5,12 @@ from pathlib import Path
 from moderation import corpus
 from moderation.corpus import (
     SOURCE_POLICY,
+    SOURCE_TABLE_HEADER,
     SOURCES,
     SourcePolicy,
     build_corpus,
     sample_weights,
+    source_table,
 )
 from moderation.loaders import LABELS, LOADERS, Example
 
@@ -59,3 +61,18 @@ def test_build_corpus_applies_the_policy_to_copies(monkeypatch):
     assert list(sample_weights(built.train, balance_identities=False)) == [2.0, 2.0]
     assert built.counts["second"]["dropped_duplicate_or_held_out"] == 1
 
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_source_table_is_the_rendering_of_the_policy():
+    """Every column but the row counts (which need all data loaded) comes from SOURCE_POLICY."""
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index(SOURCE_TABLE_HEADER):].split("\n\n")[0]
+    rows_trained = {}
+    for line in block.splitlines()[2:]:
+        source, count = (cell.strip() for cell in line.strip("|").split("|")[:2])
+        rows_trained[source.split(" (")[0]] = int(count.replace(",", ""))
+    assert list(rows_trained) == list(SOURCE_POLICY)
+    rendered = source_table(rows_trained)
+    assert block == rendered, "paste `python bench/corpus_fingerprint.py --source-table`"
