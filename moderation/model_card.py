@@ -67,8 +67,9 @@ RETRAINING = """\
 A site retrains on its own moderation decisions with `moderate train --data decisions.csv`
 (a `text` column and one 0/1 column per rule id; blank = unknown), and moves its review queue
 with `--max-review-rate` or `review_rate` in `rules.toml`. To drop a data set (for instance
-the non-commercial ones), edit `SOURCE_LABELS` in `moderation/corpus.py` so it speaks for no
-label, retrain, and regenerate this card with `moderate evaluate --model-card MODEL_CARD.md`."""
+the non-commercial ones), edit its row of `SOURCE_POLICY` in `moderation/corpus.py` so it speaks
+for no label, retrain, and regenerate this card with
+`moderate evaluate --model-card MODEL_CARD.md`."""
 
 
 def _cell(value: Any) -> str:

@@ -3,8 +3,8 @@
 They draw their lines in other places than Jigsaw, so each speaks only for the labels it can:
 Davidson and HateXplain "offensive" is profanity- and slur-heavy but not an identity attack;
 EDOS is about sexism only, so its negatives say nothing about threats or other -isms; OLID's
-TIN mixes insults with threats. The per-source choices are in SOURCE_LABELS of moderation.corpus,
-which can narrow what each loader emits; loaders emit what the source can support at most.
+TIN mixes insults with threats. Loaders map what the source says and no more; which of it is
+trained on (fewer labels still, or only the 1s) is SOURCE_POLICY in moderation.corpus.
 """
 
 from __future__ import annotations
