@@ -23,8 +23,6 @@ from moderation.archive import ArchiveError, score_archive
 from moderation.cli import app
 from moderation.errors import DataFormatError
 
-from .conftest import needs_data
-
 runner = CliRunner()
 
 TEXTS = [
@@ -82,14 +80,13 @@ def nulls_as_none(values: pd.Series) -> list:
     return [None if pd.isna(v) else v for v in values]
 
 
-@needs_data
-def test_cluster_output_equals_moderate_score(client, trained_model_dir, tmp_path):
+def test_cluster_output_equals_moderate_score(client, fixture_model_dir, tmp_path):
     texts = corpus(300)
     source = tmp_path / "in.jsonl"
     with open(source, "w", encoding="utf-8") as handle:
         for i, text in enumerate(texts):
             handle.write(json.dumps({"id": 1000 + i, "text": text, "meta": {"k": [i]}}) + "\n")
-    summary = score_archive(source, tmp_path / "out", model_dir=trained_model_dir,
+    summary = score_archive(source, tmp_path / "out", model_dir=fixture_model_dir,
                             rows_per_partition=64, client=client)
     assert summary["partitions"] == 5 and summary["rows_in"] == summary["rows_out"] == 300
     assert summary["errors"] == 0 and sum(summary["actions"].values()) == 300
@@ -98,7 +95,7 @@ def test_cluster_output_equals_moderate_score(client, trained_model_dir, tmp_pat
     assert out["text"].tolist() == texts
     assert json.loads(out["meta"][7]) == {"k": [7]}
 
-    result = runner.invoke(app, ["score", str(source), "-m", str(trained_model_dir),
+    result = runner.invoke(app, ["score", str(source), "-m", str(fixture_model_dir),
                                  "--format", "jsonl"])
     assert result.exit_code == 0, result.output
     expected = [json.loads(line) for line in result.stdout.splitlines()]
@@ -118,8 +115,7 @@ def test_cluster_output_equals_moderate_score(client, trained_model_dir, tmp_pat
     assert sorted(client.run(lambda: archive.LOADS).values()) == [1, 1]
 
 
-@needs_data
-def test_bad_rows_keep_their_place_with_an_error(client, trained_model_dir, tmp_path):
+def test_bad_rows_keep_their_place_with_an_error(client, fixture_model_dir, tmp_path):
     lines = [
         json.dumps({"text": "You are a stupid idiot", "n": 0}),
         json.dumps({"text": 5, "n": 1}),
@@ -133,7 +129,7 @@ def test_bad_rows_keep_their_place_with_an_error(client, trained_model_dir, tmp_
     ]
     source = tmp_path / "bad.jsonl"
     source.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
-    summary = score_archive(source, tmp_path / "out", model_dir=trained_model_dir,
+    summary = score_archive(source, tmp_path / "out", model_dir=fixture_model_dir,
                             rows_per_partition=4, client=client)
     out = read_output(tmp_path / "out")
     assert summary["rows_in"] == summary["rows_out"] == len(out) == 9
@@ -155,7 +151,7 @@ def test_bad_rows_keep_their_place_with_an_error(client, trained_model_dir, tmp_
     csv_path = tmp_path / "bad.csv"
     csv_path.write_bytes(b"id,text\n1,fine comment here\n2,one,two\n3,caf\xe9 idiot\n"
                          b'4,"multi\nline comment"\n')
-    summary = score_archive(csv_path, tmp_path / "out_csv", model_dir=trained_model_dir,
+    summary = score_archive(csv_path, tmp_path / "out_csv", model_dir=fixture_model_dir,
                             rows_per_partition=2, client=client)
     out = read_output(tmp_path / "out_csv")
     assert out["id"].tolist() == ["1", "2", "3", "4"] and summary["errors"] == 2
@@ -164,21 +160,20 @@ def test_bad_rows_keep_their_place_with_an_error(client, trained_model_dir, tmp_
 
     # Parquet: a null text keeps its row
     pq.write_table(pa.table({"text": ["idiot", None, "nice"]}), tmp_path / "null.parquet")
-    score_archive(tmp_path / "null.parquet", tmp_path / "out_pq", model_dir=trained_model_dir,
+    score_archive(tmp_path / "null.parquet", tmp_path / "out_pq", model_dir=fixture_model_dir,
                   client=client)
     out = read_output(tmp_path / "out_pq")
     assert nulls_as_none(out["error"]) == [None, "text is missing", None]
 
 
-@needs_data
-def test_failed_run_resumes_without_duplicates_or_gaps(client, trained_model_dir, tmp_path):
+def test_failed_run_resumes_without_duplicates_or_gaps(client, fixture_model_dir, tmp_path):
     n = 600
     source = tmp_path / "in.parquet"
     pq.write_table(pa.table({"row_id": list(range(n)), "text": corpus(n)}), source,
                    row_group_size=70)
     out_dir = tmp_path / "out"
     with pytest.raises(ArchiveError, match="2 of 6 partitions failed"):
-        score_archive(source, out_dir, model_dir=trained_model_dir, rows_per_partition=100,
+        score_archive(source, out_dir, model_dir=fixture_model_dir, rows_per_partition=100,
                       client=client, fail_partitions=[2, 4])
     written = sorted(p.name for p in out_dir.glob("part-*.parquet"))
     assert written == ["part-00000.parquet", "part-00001.parquet", "part-00003.parquet",
@@ -189,7 +184,7 @@ def test_failed_run_resumes_without_duplicates_or_gaps(client, trained_model_dir
     stale.write_bytes(b"half a parquet file")
     mtimes = {p: p.stat().st_mtime_ns for p in out_dir.glob("part-*.parquet")}
 
-    summary = score_archive(source, out_dir, model_dir=trained_model_dir,
+    summary = score_archive(source, out_dir, model_dir=fixture_model_dir,
                             rows_per_partition=100, client=client)
     assert summary["partitions_skipped"] == 4 and summary["rows_scored_now"] == 200
     assert summary["rows_in"] == summary["rows_out"] == n
@@ -200,23 +195,22 @@ def test_failed_run_resumes_without_duplicates_or_gaps(client, trained_model_dir
 
     # the output belongs to this input and these options: anything else is refused
     with pytest.raises(ArchiveError, match="`reasons` differs"):
-        score_archive(source, out_dir, model_dir=trained_model_dir, rows_per_partition=100,
+        score_archive(source, out_dir, model_dir=fixture_model_dir, rows_per_partition=100,
                       client=client, reasons=True)
     pq.write_table(pa.table({"row_id": list(range(n + 1)), "text": corpus(n + 1)}), source)
     with pytest.raises(ArchiveError, match="input changed"):
-        score_archive(source, out_dir, model_dir=trained_model_dir, rows_per_partition=100,
+        score_archive(source, out_dir, model_dir=fixture_model_dir, rows_per_partition=100,
                       client=client)
 
 
-@needs_data
-def test_killed_client_resumes_without_duplicates_or_gaps(client, trained_model_dir, tmp_path):
+def test_killed_client_resumes_without_duplicates_or_gaps(client, fixture_model_dir, tmp_path):
     """SIGKILL the real command part-way (once a first partition file is there), rerun."""
     n = 2000
     source = tmp_path / "in.parquet"
     pq.write_table(pa.table({"row_id": list(range(n)), "text": corpus(n)}), source)
     out_dir = tmp_path / "out"
     command = [sys.executable, "-m", "moderation", "score-archive", str(source), str(out_dir),
-               "-m", str(trained_model_dir), "--partition-rows", "20",
+               "-m", str(fixture_model_dir), "--partition-rows", "20",
                "--scheduler", client.scheduler.address]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -228,19 +222,18 @@ def test_killed_client_resumes_without_duplicates_or_gaps(client, trained_model_
         proc.wait()
     finished = len(list(out_dir.glob("part-*.parquet")))
     assert 0 < finished < 100, "the run was not caught part-way"
-    summary = score_archive(source, out_dir, model_dir=trained_model_dir,
+    summary = score_archive(source, out_dir, model_dir=fixture_model_dir,
                             rows_per_partition=20, client=client)
     assert summary["partitions_skipped"] >= finished
     assert summary["rows_in"] == summary["rows_out"] == n
     assert read_output(out_dir)["row_id"].tolist() == list(range(n))
 
 
-@needs_data
-def test_cli_on_an_existing_scheduler(client, trained_model_dir, tmp_path):
+def test_cli_on_an_existing_scheduler(client, fixture_model_dir, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("text,author\nYou moron\tx,al\nLovely photos,bo\n", encoding="utf-8")
     result = runner.invoke(app, ["score-archive", str(source), str(tmp_path / "out"),
-                                 "-m", str(trained_model_dir), "--reasons",
+                                 "-m", str(fixture_model_dir), "--reasons",
                                  "--scheduler", client.scheduler.address])
     assert result.exit_code == 0, result.output
     assert "rows in 2, rows out 2" in result.stdout
@@ -261,14 +254,14 @@ def test_cli_on_an_existing_scheduler(client, trained_model_dir, tmp_path):
         ("page.txt", b"x", "cannot tell the format"),
     ],
 )
-def test_bad_input_is_one_line_before_any_cluster(trained_model_dir, tmp_path, name, data,
+def test_bad_input_is_one_line_before_any_cluster(fixture_model_dir, tmp_path, name, data,
                                                   message):
     path = tmp_path / name
     if data is not None:
         path.write_bytes(data)
     # port 9 on loopback has no scheduler: reaching the cluster step would fail differently
     result = runner.invoke(app, ["score-archive", str(path), str(tmp_path / "out"),
-                                 "-m", str(trained_model_dir), "--scheduler",
+                                 "-m", str(fixture_model_dir), "--scheduler",
                                  "tcp://127.0.0.1:9"])
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -287,12 +280,11 @@ class FakeSplitter:
                 for i, line in enumerate(text.split("\n"), 1) if line.strip()]
 
 
-@needs_data
-def test_page_partition_one_row_per_comment_line(trained_model_dir, monkeypatch, tmp_path):
+def test_page_partition_one_row_per_comment_line(fixture_model_dir, monkeypatch, tmp_path):
     """The --page code path of a partition, in this process with a fake splitter."""
     from moderation.hook import Moderator
 
-    moderator = Moderator.load(trained_model_dir, freeze_gc=False)
+    moderator = Moderator.load(fixture_model_dir, freeze_gc=False)
     moderator.splitter = FakeSplitter()
     monkeypatch.setitem(archive._MODELS, ("fake", "sha"), moderator)
     docs = ["Headline\n> You stupid idiot\nFooter\n> Great piece", "No comments here",
@@ -317,8 +309,7 @@ def test_page_partition_one_row_per_comment_line(trained_model_dir, monkeypatch,
     assert stats["documents_without_comments"].tolist() == [1]
 
 
-@needs_data
-def test_page_without_splitter_is_one_line_error(trained_model_dir, tmp_path):
+def test_page_without_splitter_is_one_line_error(fixture_model_dir, tmp_path):
     import shutil
 
     from moderation.settings import RULES_MODEL_NAME
@@ -326,12 +317,12 @@ def test_page_without_splitter_is_one_line_error(trained_model_dir, tmp_path):
     rules_only = tmp_path / "models"
     rules_only.mkdir()
     for name in (RULES_MODEL_NAME, RULES_MODEL_NAME + ".manifest.json"):
-        shutil.copy(trained_model_dir / name, rules_only / name)
-    trained_model_dir = rules_only
+        shutil.copy(fixture_model_dir / name, rules_only / name)
+    fixture_model_dir = rules_only
     source = tmp_path / "pages.jsonl"
     source.write_text(json.dumps({"text": "a page\n> a comment"}) + "\n", encoding="utf-8")
     with pytest.raises(Exception, match="splitter") as info:
-        score_archive(source, tmp_path / "out", model_dir=trained_model_dir, page=True,
+        score_archive(source, tmp_path / "out", model_dir=fixture_model_dir, page=True,
                       scheduler="tcp://127.0.0.1:9")
     assert not isinstance(info.value, DataFormatError)
     assert not (tmp_path / "out").exists()

@@ -7,15 +7,12 @@ from typer.testing import CliRunner
 from moderation.cli import app
 from moderation.explain import explain_text
 
-from .conftest import needs_data
 
-
-@needs_data
 @pytest.mark.parametrize("text", ["You are a complete idiot and everyone knows it.",
                                   "Thanks, I was there that night and saw it happen.",
                                   "f*ck1ng idi0t", "Ünïcödé ｆｕｌｌｗｉｄｔｈ and emoji 🙂"])
-def test_contributions_add_up_to_the_score_the_verdict_gives(trained, text):
-    model = trained[0]
+def test_contributions_add_up_to_the_score_the_verdict_gives(fixture_trained, text):
+    model = fixture_trained[0]
     result = explain_text(model, text, top=None)
     proba = model.predict_proba([text])[0]
     for j, rule in enumerate(model.rules):
@@ -38,20 +35,19 @@ def test_contributions_add_up_to_the_score_the_verdict_gives(trained, text):
             assert abs(total - entry["decision"]) < 1e-9
 
 
-@needs_data
-def test_explain_cli_json_and_table(trained_model_dir):
+def test_explain_cli_json_and_table(fixture_model_dir):
     runner = CliRunner()
-    as_json = runner.invoke(app, ["explain", "you stupid idiot", "-m", str(trained_model_dir),
+    as_json = runner.invoke(app, ["explain", "you stupid idiot", "-m", str(fixture_model_dir),
                                   "-f", "json", "--top", "4"])
     assert as_json.exit_code == 0, as_json.output
     result = json.loads(as_json.stdout)
     assert result["rules"]["toxicity"]["contributions"][0]["ngram"] in {"idiot", "stupid",
                                                                         "stupid idiot"}
-    table = runner.invoke(app, ["explain", "you stupid idiot", "-m", str(trained_model_dir)])
+    table = runner.invoke(app, ["explain", "you stupid idiot", "-m", str(fixture_model_dir)])
     assert table.exit_code == 0 and "decision value" in table.stdout
-    blank = runner.invoke(app, ["explain", "a", "-m", str(trained_model_dir)])
+    blank = runner.invoke(app, ["explain", "a", "-m", str(fixture_model_dir)])
     assert blank.exit_code == 0 and "not scored" in blank.stdout
-    named = runner.invoke(app, ["explain", "Muslims and f@ggots", "-m", str(trained_model_dir)])
+    named = runner.invoke(app, ["explain", "Muslims and f@ggots", "-m", str(fixture_model_dir)])
     assert named.exit_code == 0
     assert "'identityterm' stands for: Muslims" in named.stdout
     assert "'slurterm' stands for: f@ggots" in named.stdout

@@ -5,12 +5,9 @@ import pytest
 from moderation import Moderator
 from moderation.errors import DataFormatError, ModelLoadError
 
-from .conftest import needs_data
 
-
-@needs_data
-def test_load_check_and_check_many(trained_model_dir):
-    m = Moderator.load(trained_model_dir)
+def test_load_check_and_check_many(fixture_model_dir):
+    m = Moderator.load(fixture_model_dir)
     verdict = m.check("You are an idiot and a liar")
     assert set(verdict) == {"text", "scores", "flags", "action", "reasons"}
     many = m.check_many(["You are an idiot and a liar", "Great reporting"])
@@ -20,9 +17,8 @@ def test_load_check_and_check_many(trained_model_dir):
         m.check_many(["fine", None])
 
 
-@needs_data
-def test_threads_get_the_same_answers(trained_model_dir):
-    m = Moderator.load(trained_model_dir)
+def test_threads_get_the_same_answers(fixture_model_dir):
+    m = Moderator.load(fixture_model_dir)
     texts = [f"comment number {i} you moron" if i % 2 else f"good point {i}" for i in range(200)]
     expected = m.check_many(texts)
     results: dict[int, list] = {}
@@ -38,15 +34,21 @@ def test_threads_get_the_same_answers(trained_model_dir):
     assert all(r == expected for r in results.values())
 
 
-@needs_data
-def test_check_page_scores_only_comment_lines(trained_model_dir):
-    m = Moderator.load(trained_model_dir)
-    page = "\n".join(["Police arrested a man on Main Street on Tuesday, officials said."] * 3
-                     + ["12 Comments", "I live near there and heard the sirens all night.",
-                        "Reply", "This is awful, hope the officer is ok"])
+def test_check_page_scores_only_comment_lines(fixture_model_dir):
+    m = Moderator.load(fixture_model_dir)
+    page = "\n".join(["Police arrested a man on Main Street on Tuesday, officials said.",
+                      "The man was taken to the county jail and will appear in court on Friday.",
+                      "Officers said nobody was hurt during the arrest.", "4 Comments",
+                      "Dana R. · 2 hours ago", "I live near there and heard the sirens all night.",
+                      "Reply", "Sam T. · 1 hour ago", "This is awful, hope the officer is ok",
+                      "Reply", "mike_h · 40 minutes ago", "What a moron, lock him up", "Reply",
+                      "Lee W. · 10 minutes ago",
+                      "Glad nobody was hurt, that corner needs better lighting.", "Reply",
+                      "Privacy policy | Contact us"])
     lines = m.split(page)
     rows = m.check_page(page)
     comment_lines = [x["line"] for x in lines if x["kind"] == "comment"]
+    assert comment_lines and len(comment_lines) < len(lines)  # else the check below is empty
     assert [r["line"] for r in rows] == comment_lines
     assert all(r["kind"] == "comment" for r in rows)
 
@@ -56,15 +58,14 @@ def test_missing_model_is_a_clear_error(tmp_path):
         Moderator.load(tmp_path)
 
 
-@needs_data
-def test_worker_processes_give_the_same_verdicts(trained_model_dir, monkeypatch):
+def test_worker_processes_give_the_same_verdicts(fixture_model_dir, monkeypatch):
     import moderation.hook as hook
 
     monkeypatch.setattr(hook, "PARALLEL_MIN_BATCH", 10)
     texts = [f"you are an idiot number {i}" if i % 3 else f"thanks for this, {i}"
              for i in range(25)]
-    serial = Moderator.load(trained_model_dir).check_many(texts)
-    parallel = Moderator.load(trained_model_dir, n_jobs=2)
+    serial = Moderator.load(fixture_model_dir).check_many(texts)
+    parallel = Moderator.load(fixture_model_dir, n_jobs=2)
     try:
         assert parallel.check_many(texts) == serial
         assert parallel._pool is not None  # the batch really went to the workers
@@ -73,43 +74,39 @@ def test_worker_processes_give_the_same_verdicts(trained_model_dir, monkeypatch)
         parallel.close()
 
 
-@needs_data
-def test_load_freezes_the_garbage_collector_unless_told_not_to(trained_model_dir):
+def test_load_freezes_the_garbage_collector_unless_told_not_to(fixture_model_dir):
     import gc
 
     gc.unfreeze()
     try:
-        Moderator.load(trained_model_dir, freeze_gc=False)
+        Moderator.load(fixture_model_dir, freeze_gc=False)
         assert gc.get_freeze_count() == 0
-        m = Moderator.load(trained_model_dir)
+        m = Moderator.load(fixture_model_dir)
         assert gc.get_freeze_count() > 0
         assert m.check("you idiot")["scores"]  # still scores
     finally:
         gc.unfreeze()
 
 
-@needs_data
-def test_workers_need_the_model_directory(trained_model_dir):
-    m = Moderator.load(trained_model_dir, freeze_gc=False)
+def test_workers_need_the_model_directory(fixture_model_dir):
+    m = Moderator.load(fixture_model_dir, freeze_gc=False)
     with pytest.raises(ValueError):
         Moderator(m.model, m.manifest, n_jobs=2)
 
 
-@needs_data
-def test_check_many_refuses_one_bare_string(trained_model_dir):
-    m = Moderator.load(trained_model_dir)
+def test_check_many_refuses_one_bare_string(fixture_model_dir):
+    m = Moderator.load(fixture_model_dir)
     with pytest.raises(DataFormatError, match="not one string"):
         m.check_many("abc")
 
 
-@needs_data
-def test_a_broken_splitter_only_breaks_splitting(trained_model_dir, tmp_path):
+def test_a_broken_splitter_only_breaks_splitting(fixture_model_dir, tmp_path):
     import shutil
 
     from moderation.settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
 
     for name in (RULES_MODEL_NAME, RULES_MODEL_NAME + ".manifest.json"):
-        shutil.copy(trained_model_dir / name, tmp_path / name)
+        shutil.copy(fixture_model_dir / name, tmp_path / name)
     (tmp_path / SPLITTER_MODEL_NAME).write_bytes(b"\x80\x04 a pickle")
     (tmp_path / (SPLITTER_MODEL_NAME + ".manifest.json")).write_text(
         '{"kind": "splitter", "format": 3, "model": {}, "sha256": "0"}')

@@ -84,8 +84,8 @@ def test_long_tokens_are_cut_and_long_chunks_not_cached():
     assert not normalize_module._WORD_CACHE
 
 
-def test_scoring_a_64_kib_comment_grows_linearly(trained):
-    model = trained[0]
+def test_scoring_a_64_kib_comment_grows_linearly(fixture_trained):
+    model = fixture_trained[0]
     for unit in ("1$", "a.", "f*", "a "):
         def score(text: str) -> None:
             model.scorer._tables = type(model.scorer._tables)(model.scorer)  # cold caches

@@ -20,8 +20,6 @@ from moderation.cli._safe_text import spreadsheet_safe, terminal_safe
 from moderation.comments_io import parse_comments
 from moderation.normalize import MAX_TOKEN, NEVER_UNMASKED, normalize, tokenize
 
-from .conftest import needs_data
-
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[!?]+")
 # Text a user could put in a file: no lone surrogates (not Unicode), no NUL (a binary file).
 _FILE_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
@@ -47,12 +45,11 @@ def test_invisible_characters_change_nothing(text, invisible):
     assert normalize(spaced) == normalize(text)
 
 
-@needs_data
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(st.text(max_size=120), _WORDISH), min_size=1, max_size=8))
-def test_fast_scorer_equals_the_reference_pipeline_on_any_text(trained, texts):
-    model, pipeline, _ = trained
+def test_fast_scorer_equals_the_reference_pipeline_on_any_text(fixture_trained, texts):
+    model, pipeline, _ = fixture_trained
     fast = model.predict_proba(texts)
     reference = pipeline.predict_proba(texts)
     scored = model.scorer.scored
@@ -117,17 +114,16 @@ def test_every_evasion_rewrite_is_a_deterministic_function_of_text_and_seed(text
 
 
 @pytest.fixture(scope="module")
-def moderator(trained_model_dir):
+def moderator(fixture_model_dir):
     from moderation.hook import Moderator
 
-    return Moderator.load(trained_model_dir)
+    return Moderator.load(fixture_model_dir)
 
 
 _BATCH_TEXT = st.one_of(st.text(max_size=200), _WORDISH,
                         st.text(st.characters(), min_size=500, max_size=1500))
 
 
-@needs_data
 @settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_BATCH_TEXT, min_size=1, max_size=6), st.lists(_BATCH_TEXT, max_size=3))
@@ -151,7 +147,6 @@ _LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
                max_size=80).map(lambda t: t.replace("\n", " ").replace("\r", " "))
 
 
-@needs_data
 @settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_LINE, min_size=1, max_size=10))
@@ -162,7 +157,6 @@ def test_split_labels_each_non_empty_line_once_in_order(moderator, lines):
     assert [row["text"] for row in labelled] == [line for line in lines if line.strip()]
 
 
-@needs_data
 @settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_LINE.filter(lambda t: not t.startswith("\ufeff")), min_size=1, max_size=10))

@@ -66,10 +66,10 @@ def test_review_rate_thresholds_keep_the_union_within_the_rate():
     assert (floored[:2] < steered[:2]).any() and info["rate"] <= info["target"]
 
 
-def test_train_rules_sets_review_thresholds_on_calibration_comments(trained):
+def test_train_rules_sets_review_thresholds_on_calibration_comments(fixture_trained):
     from moderation.rule_model import train_rules
 
-    model, _, info = trained
+    model, _, info = fixture_trained
     ids = model.rule_ids
     rows = 60
     clean = ["Thanks for the article, I learned a lot about the budget."] * rows
@@ -119,9 +119,8 @@ def test_small_model_learns_and_explains(trained):
     assert val["be_truthful"]["scored"] is False
 
 
-@needs_data
-def test_a_lone_letter_digit_or_mark_is_not_scored_and_approved(trained):
-    model = trained[0]
+def test_a_lone_letter_digit_or_mark_is_not_scored_and_approved(fixture_trained):
+    model = fixture_trained[0]
     texts = ["a", "1", "x", "I", "?", ":)", "  a  ", "you idiot"]
     verdicts = model.verdicts(texts)
     for verdict in verdicts[:-1]:
@@ -130,13 +129,13 @@ def test_a_lone_letter_digit_or_mark_is_not_scored_and_approved(trained):
     assert verdicts[-1]["scores"]["toxicity"] is not None
 
 
-@needs_data
-def test_reasons_name_words_as_written_and_stand_ins_must_match(trained, monkeypatch):
+def test_reasons_name_words_as_written_and_stand_ins_must_match(fixture_trained, monkeypatch):
     from moderation import normalize as normalize_module
     from moderation.rule_model import RulesModel
-    model = trained[0]
+    model = fixture_trained[0]
     verdict = model.verdicts(["Muslims are filthy animals, all of them"])[0]
     shown = [w for words in verdict["reasons"].values() for w in words]
+    assert shown  # flagged, with reasons: else the checks below would hold vacuously
     assert "identityterm" not in shown and "slurterm" not in shown
     arrays, meta = model.to_state()
     assert RulesModel.from_state(arrays, meta).rule_ids == model.rule_ids

@@ -1,11 +1,11 @@
 """The HTTP service over real HTTP: uvicorn on a free loopback port in a thread, httpx clients.
 
-Two servers per module. `model_url` serves the real small model from conftest's
-`trained_model_dir`, wrapped in `Recording` so tests can see which texts were scored (HTML
-stripped; staff comments not scored at all); its answers are checked against the same model
-called in-process. `fake_url` serves a fake whose action is fixed by keywords ('kill' rejects,
-'idiot' asks for review, 'eyewitness' shares), for the tests that must force one Coral mapping
-(FLAG, REJECTED/PREMOD, FEATURED) or a failure.
+Two servers per module. `model_url` serves the small model conftest trains on the hand-written
+fixture corpus (`fixture_model_dir`: no data directory needed), wrapped in `Recording` so
+tests can see which texts were scored (HTML stripped; staff comments not scored at all); its
+answers are checked against the same model called in-process. `fake_url` serves a fake whose
+action is fixed by keywords ('kill' rejects, 'idiot' asks for review, 'eyewitness' shares), for
+the tests that must force one Coral mapping (FLAG, REJECTED/PREMOD, FEATURED) or a failure.
 """
 
 from __future__ import annotations
@@ -175,9 +175,9 @@ def encode(payload: object) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def model(trained_model_dir: Path) -> Recording:
-    """The real small model conftest trains once per session (with its page splitter)."""
-    return Recording(Moderator.load(trained_model_dir))
+def model(fixture_model_dir: Path) -> Recording:
+    """The small model conftest trains on the hand-written fixture corpus (with a splitter)."""
+    return Recording(Moderator.load(fixture_model_dir))
 
 
 @pytest.fixture(scope="module")
@@ -663,9 +663,9 @@ def test_cli_refuses_an_unset_secret_variable_and_a_missing_model(tmp_path: Path
     assert "Traceback" not in run.stderr
 
 
-def test_cli_serves_a_trained_model(trained_model_dir: Path, client: httpx.Client) -> None:
+def test_cli_serves_a_trained_model(fixture_model_dir: Path, client: httpx.Client) -> None:
     env = {**os.environ, "TEST_CORAL_SECRET": SECRET.decode()}
-    command = _moderate("serve", "--port", "0", "--model", str(trained_model_dir),
+    command = _moderate("serve", "--port", "0", "--model", str(fixture_model_dir),
                         "--signing-secret-env", "TEST_CORAL_SECRET", "--no-access-log")  # fmt: skip
     server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
@@ -695,9 +695,9 @@ def test_cli_serves_a_trained_model(trained_model_dir: Path, client: httpx.Clien
 
 
 def test_scoring_in_a_worker_process_gives_the_same_answers(
-    trained_model_dir: Path, model: Recording, client: httpx.Client
+    fixture_model_dir: Path, model: Recording, client: httpx.Client
 ) -> None:
-    config = ServiceConfig(model_dir=trained_model_dir, processes=1, batch_wait_ms=1)
+    config = ServiceConfig(model_dir=fixture_model_dir, processes=1, batch_wait_ms=1)
     with live_server(model.inner, config) as url:
         r = client.post(f"{url}/v1/score", json={"comments": [{"text": t} for t in COMMENTS]})
         assert r.json()["results"] == as_json(model.inner.check_many(COMMENTS))

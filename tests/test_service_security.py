@@ -24,7 +24,7 @@ from moderation.normalize import normalize
 from moderation.service import ServiceConfig
 from moderation.service.coral import html_to_text, loggable, raw_text
 
-from .test_service import (  # noqa: F401  (module fixtures: the real model)
+from .test_service import (  # noqa: F401  (module fixtures: the fixture model)
     FLAG,
     FakeModerator,
     Recording,
@@ -98,7 +98,7 @@ def test_text_in_angle_brackets_is_scored_by_the_model(
     model: Recording, model_url: str, body: str  # noqa: F811
 ) -> None:
     plain = model.check("you are a fucking idiot")
-    assert plain["action"] != "approve"  # the small model flags the words themselves
+    assert plain["action"] != "approve"  # the fixture model flags the words themselves
     r = httpx.post(f"{model_url}/coral", json=coral_request(body), timeout=10)
     assert r.status_code == 200
     assert "idiot" in " ".join(model.seen[-2:])

@@ -58,9 +58,12 @@ from moderation.splitter.thread_gate import (
 from moderation.splitter.train import add_rules_block, evaluate_pages, fit_splitter, renderer_of
 from moderation.splitter.trees import Forest, flatten, tree_proba
 
+from .conftest import NO_DATA
+
 DATA = settings.data_dir()
+HAS_DRAGNET = (DATA / "dragnet_train").is_dir()
 WFSB = settings.PROJECT_ROOT.parent / "shared" / "seeds" / "wfsb_page.txt"
-needs_data = pytest.mark.skipif(not (DATA / "dragnet_train").exists(), reason="no raw data")
+needs_data = pytest.mark.skipif(not HAS_DRAGNET, reason=NO_DATA)
 PAGE_HTML = """<!DOCTYPE html><html><head><title>Budget passes</title>
 <link rel="canonical" href="https://www.example-news.com/2012/budget"></head><body>
 <div class="nav"><a href="/">Home</a> <a href="/news">News</a></div>
@@ -324,8 +327,8 @@ def test_flattened_trees_predict_like_scikit_learn():
 
 @pytest.fixture(scope="module")
 def small():
-    if not (DATA / "dragnet_train").exists():
-        pytest.skip("no raw data")
+    if not HAS_DRAGNET:
+        pytest.skip(NO_DATA)
     model, counts = fit_splitter(_small_train(), seed=0)
     test = [labelled_page(p, "html_text") for p in load_dragnet(DATA)
             if site_fold(p.site) == 3][:60]
@@ -503,8 +506,8 @@ def test_cli_missing_model_and_bad_format(tmp_path):
 def full_model() -> SplitterModel:
     """The default splitter, trained here as `moderate train --only split` does, so a clean
     checkout exercises the seed-page check too."""
-    if not (DATA / "dragnet_train").exists():
-        pytest.skip("no raw data")
+    if not HAS_DRAGNET:
+        pytest.skip(NO_DATA)
     model, _ = train_splitter(DATA, seed=0)
     return model
 

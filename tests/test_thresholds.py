@@ -8,9 +8,9 @@ from moderation.thresholds import ThresholdError, set_thresholds
 
 
 @pytest.fixture()
-def model_copy(trained_model_dir, tmp_path):
+def model_copy(fixture_model_dir, tmp_path):
     directory = tmp_path / "models"
-    shutil.copytree(trained_model_dir, directory)
+    shutil.copytree(fixture_model_dir, directory)
     return directory
 
 

@@ -7,8 +7,6 @@ from typer.testing import CliRunner
 
 from moderation.cli import app
 
-from ..conftest import needs_data
-
 runner = CliRunner()
 
 
@@ -19,9 +17,8 @@ def comments(tmp_path):
     return path
 
 
-@needs_data
-def test_jsonl_contract(trained_model_dir, comments):
-    result = runner.invoke(app, ["score", str(comments), "-m", str(trained_model_dir),
+def test_jsonl_contract(fixture_model_dir, comments):
+    result = runner.invoke(app, ["score", str(comments), "-m", str(fixture_model_dir),
                                  "--format", "jsonl"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
@@ -33,29 +30,29 @@ def test_jsonl_contract(trained_model_dir, comments):
     assert rows[0]["scores"]["toxicity"] > rows[1]["scores"]["toxicity"]
 
 
-@needs_data
-def test_table_csv_and_stdin(trained_model_dir, comments):
-    table = runner.invoke(app, ["score", str(comments), "-m", str(trained_model_dir)])
+def test_table_csv_and_stdin(fixture_model_dir, comments):
+    table = runner.invoke(app, ["score", str(comments), "-m", str(fixture_model_dir)])
     assert table.exit_code == 0 and "not scored" in table.stdout and "idiot" in table.stdout
-    as_csv = runner.invoke(app, ["score", "-", "-m", str(trained_model_dir), "-f", "csv"],
+    as_csv = runner.invoke(app, ["score", "-", "-m", str(fixture_model_dir), "-f", "csv"],
                            input=comments.read_text())
     assert as_csv.exit_code == 0
     header, *rows = as_csv.stdout.splitlines()
     assert header.startswith("line,text,action,flags,toxicity") and len(rows) == 2
 
 
-@needs_data
-def test_page_mode_scores_comment_lines_only(trained_model_dir, tmp_path):
+def test_page_mode_scores_comment_lines_only(fixture_model_dir, tmp_path):
     page = tmp_path / "page.txt"
     page.write_text("Police said the suspect fled on foot, according to a statement.\n"
-                    "3 comments\nWhat a moron, lock him up\nReply\n")
-    result = runner.invoke(app, ["score", "--page", str(page), "-m", str(trained_model_dir),
+                    "3 comments\nWhat a moron, lock him up\nReply\n"
+                    "I heard the sirens from my kitchen window.\nReply\n")
+    result = runner.invoke(app, ["score", "--page", str(page), "-m", str(fixture_model_dir),
                                  "-f", "jsonl"])
     assert result.exit_code == 0, result.output
     split = runner.invoke(app, ["split", str(page), "-m",
-                                str(trained_model_dir / "splitter.npz"), "--format", "jsonl"])
+                                str(fixture_model_dir / "splitter.npz"), "--format", "jsonl"])
     comment_lines = [r["line"] for r in map(json.loads, split.stdout.splitlines())
                      if r["kind"] == "comment"]
+    assert comment_lines  # else the check below is empty
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["line"] for r in rows] == comment_lines
     assert all(r["kind"] == "comment" for r in rows)
@@ -72,10 +69,10 @@ def test_page_mode_scores_comment_lines_only(trained_model_dir, tmp_path):
     ],
     ids=["empty", "binary", "latin1", "1MB-line", "csv-without-text"],
 )
-def test_bad_input_exits_1_with_one_line(tmp_path, trained_model_dir, name, data, message):
+def test_bad_input_exits_1_with_one_line(tmp_path, fixture_model_dir, name, data, message):
     path = tmp_path / name
     path.write_bytes(data)
-    result = runner.invoke(app, ["score", str(path), "-m", str(trained_model_dir)])
+    result = runner.invoke(app, ["score", str(path), "-m", str(fixture_model_dir)])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
@@ -124,17 +121,16 @@ def test_bad_input_is_reported_before_the_model_loads(tmp_path, monkeypatch):
     assert runner.invoke(app, ["score", "--page", str(empty)]).exit_code == 1
 
 
-@needs_data
-def test_output_cannot_drive_a_terminal_or_a_spreadsheet(trained_model_dir, tmp_path):
+def test_output_cannot_drive_a_terminal_or_a_spreadsheet(fixture_model_dir, tmp_path):
     comments = tmp_path / "c.txt"
     comments.write_bytes(b"a \x1b]0;pwned\x07 idiot \xe2\x80\xae reversed\n"
                          b"=HYPERLINK(\"http://x\",\"click\")\n")
-    table = runner.invoke(app, ["score", str(comments), "-m", str(trained_model_dir)])
+    table = runner.invoke(app, ["score", str(comments), "-m", str(fixture_model_dir)])
     assert table.exit_code == 0, table.output
     assert "\x1b" not in table.stdout and "\x07" not in table.stdout
     assert "\u202e" not in table.stdout
     assert "\\x1b]0;pwned\\x07" in table.stdout and "\\u202e" in table.stdout
-    as_csv = runner.invoke(app, ["score", str(comments), "-m", str(trained_model_dir),
+    as_csv = runner.invoke(app, ["score", str(comments), "-m", str(fixture_model_dir),
                                  "-f", "csv"])
     import csv
     import io
@@ -148,15 +144,14 @@ def test_unknown_format_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
 
 
-@needs_data
 @pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full")
-def test_a_full_disk_is_one_error_line(trained_model_dir, comments):
+def test_a_full_disk_is_one_error_line(fixture_model_dir, comments):
     import subprocess
     import sys
 
     with open("/dev/full", "w") as full:
         done = subprocess.run([sys.executable, "-m", "moderation", "score", str(comments), "-m",
-                               str(trained_model_dir)], stdout=full, stderr=subprocess.PIPE,
+                               str(fixture_model_dir)], stdout=full, stderr=subprocess.PIPE,
                               text=True, timeout=120)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
