@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from moderation.corpus import rule_targets
+from moderation.features import FeatureSpec
 from moderation.loaders import load_c3, load_jigsaw_predibase, load_toxic_spans
 from moderation.persist import save_model
 from moderation.rule_model import build_pipeline, train_rules
@@ -19,6 +20,7 @@ from moderation.settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME, data_dir
 
 DATA = data_dir()
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"no data at {DATA}")
+SMALL_FEATURES = FeatureSpec(max_word_features=20_000, max_char_features=40_000)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +44,7 @@ def trained(small_corpus):
     rules = load_rules()
     texts = [ex.text for ex in small_corpus]
     return train_rules(texts, rule_targets(small_corpus, rules), rules,
-                       pipeline=build_pipeline(20_000, 40_000))
+                       pipeline=build_pipeline(SMALL_FEATURES))
 
 
 @pytest.fixture(scope="session")
