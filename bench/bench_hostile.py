@@ -60,7 +60,7 @@ def main() -> None:
         from moderation import normalize
 
         normalize._WORD_CACHE.clear()
-        scorer._tables = type(scorer._tables)(scorer)
+        scorer.clear_caches()
 
     try:
         from profanity_check import predict_prob

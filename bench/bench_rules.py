@@ -114,7 +114,7 @@ def reference_pipeline(scorer: Any) -> Any:
     from moderation.classifiers import RuleClassifiers
     from moderation.features import build_features
 
-    union = build_features(None, None)
+    union = build_features(scorer.spec)
     for (_, vectorizer), terms, idf in (
             (union.transformer_list[0], scorer.word_terms, scorer.idf[:scorer.n_word]),
             (union.transformer_list[1], scorer.char_terms, scorer.idf[scorer.n_word:])):

@@ -1,36 +1,129 @@
-"""The reference featuriser: word 1-2-gram and char_wb 2-5-gram TF-IDF over normalised text.
+"""The feature specification, and the reference featuriser built from it.
 
-This scikit-learn FeatureUnion is the definition of what the model computes; moderation.fast
-computes the same matrix faster, and tests hold the two to 1e-6 on real comments. Both
-vectorisers see `normalize(text)`, whose tokens are joined by single spaces, so that a word
-n-gram is a run of tokens and a char_wb n-gram never crosses a token boundary.
+`FeatureSpec` is the one definition of what the model computes from a text: word and char_wb
+n-gram ranges, sublinear tf, the row norm, and the vocabulary limits used when fitting. From it
+`build_features` makes the reference scikit-learn FeatureUnion (word + char_wb TF-IDF over
+`normalize(text)`), `char_ngrams_of` the char_wb n-grams of one token as that union's own
+analyzer makes them, and `tfidf_weighting` its tf-idf weighting of a count matrix. The fast
+scorer (moderation.fast) is built from the same specification, is given its char n-grams and
+weighting by these functions, and refuses a specification whose arithmetic its compiled
+kernels do not implement (`FastScorer.check_spec`). A saved rules model records its
+specification (`FeatureSpec.to_json`), and a model without one is refused on load.
+
+Both vectorisers see `normalize(text)` (moderation.normalize: the only place text becomes
+tokens), whose tokens are joined by single spaces, so that a word n-gram is a run of tokens and
+a char_wb n-gram never crosses a token boundary.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from .normalize import normalize
-
-WORD_NGRAMS = (1, 2)
-CHAR_NGRAMS = (2, 5)
+from .normalize import normalize, split_normalized
 
 
-def split_tokens(text: str) -> list[str]:
-    """Tokenizer for already-normalised text (module-level so the pipeline pickles)."""
-    return text.split()
+@dataclass(frozen=True)
+class FeatureSpec:
+    """What the word and char TF-IDF vectorisers compute (and, for fitting, which n-grams they
+    keep: `min_df`, `max_*_features`)."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    char_analyzer: str = "char_wb"
+    sublinear_tf: bool = True
+    norm: str | None = "l2"
+    min_df: int = 2
+    max_word_features: int | None = 200_000
+    max_char_features: int | None = 300_000
+
+    def to_json(self) -> dict[str, Any]:
+        """The specification as plain JSON (saved in a model's manifest)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, data: Any) -> FeatureSpec:
+        """The specification `to_json` wrote; ValueError when a field is missing, unknown or
+        of the wrong type."""
+        if not isinstance(data, dict):
+            raise ValueError(f"feature specification {data!r} is not a mapping")
+        names = {f.name for f in fields(cls)}
+        if set(data) != names:
+            raise ValueError(f"feature specification fields {sorted(data)} are not "
+                             f"{sorted(names)}")
+        values = dict(data)
+        for key in ("word_ngrams", "char_ngrams"):
+            pair = values[key]
+            if not (isinstance(pair, list | tuple) and len(pair) == 2
+                    and all(_is_int(n) for n in pair)):
+                raise ValueError(f"feature specification {key} = {pair!r} is not two integers")
+            values[key] = (pair[0], pair[1])
+        checks = {"char_analyzer": lambda v: isinstance(v, str),
+                  "sublinear_tf": lambda v: isinstance(v, bool),
+                  "norm": lambda v: v is None or isinstance(v, str),
+                  "min_df": _is_int,
+                  "max_word_features": lambda v: v is None or _is_int(v),
+                  "max_char_features": lambda v: v is None or _is_int(v)}
+        for key, ok in checks.items():
+            if not ok(values[key]):
+                raise ValueError(f"feature specification {key} = {values[key]!r} is malformed")
+        return cls(**values)
+
+    @classmethod
+    def of(cls, union: FeatureUnion) -> FeatureSpec:
+        """The specification `union` was built from; ValueError if it was not built by
+        `build_features` (its vectorisers' parameters differ from the ones a spec gives)."""
+        (_, word), (_, char) = union.transformer_list
+        spec = cls(word_ngrams=tuple(word.ngram_range), char_ngrams=tuple(char.ngram_range),
+                   char_analyzer=char.analyzer, sublinear_tf=word.sublinear_tf, norm=word.norm,
+                   min_df=word.min_df, max_word_features=word.max_features,
+                   max_char_features=char.max_features)
+        rebuilt = build_features(spec)
+        if _params(rebuilt) != _params(union):
+            raise ValueError("the feature union was not built by build_features from a "
+                             "FeatureSpec")
+        return spec
 
 
-def build_features(max_word_features: int | None = 200_000,
-                   max_char_features: int | None = 300_000,
-                   min_df: int = 2) -> FeatureUnion:
-    """An unfitted FeatureUnion of the word and char_wb TF-IDF vectorisers."""
-    common = dict(preprocessor=normalize, lowercase=False, sublinear_tf=True, min_df=min_df,
-                  dtype=np.float64)
-    word = TfidfVectorizer(analyzer="word", tokenizer=split_tokens, token_pattern=None,
-                           ngram_range=WORD_NGRAMS, max_features=max_word_features, **common)
-    char = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS,
-                           max_features=max_char_features, **common)
+# The specification models are trained with.
+FEATURES = FeatureSpec()
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _params(union: FeatureUnion) -> list[dict[str, Any]]:
+    return [vectorizer.get_params() for _, vectorizer in union.transformer_list]
+
+
+def build_features(spec: FeatureSpec = FEATURES) -> FeatureUnion:
+    """An unfitted FeatureUnion of the word and char TF-IDF vectorisers `spec` describes."""
+    common = dict(preprocessor=normalize, lowercase=False, sublinear_tf=spec.sublinear_tf,
+                  norm=spec.norm, min_df=spec.min_df, dtype=np.float64)
+    word = TfidfVectorizer(analyzer="word", tokenizer=split_normalized, token_pattern=None,
+                           ngram_range=spec.word_ngrams, max_features=spec.max_word_features,
+                           **common)
+    char = TfidfVectorizer(analyzer=spec.char_analyzer, ngram_range=spec.char_ngrams,
+                           max_features=spec.max_char_features, **common)
     return FeatureUnion([("word", word), ("char", char)])
+
+
+def char_ngrams_of(spec: FeatureSpec) -> Callable[[str], list[str]]:
+    """token -> its char n-grams, made by the analyzer of the char vectoriser `spec` builds
+    (without the preprocessor: the token is already normalised)."""
+    char = build_features(spec).transformer_list[1][1]
+    return char.set_params(preprocessor=None).build_analyzer()
+
+
+def tfidf_weighting(spec: FeatureSpec, idf: np.ndarray) -> TfidfTransformer:
+    """The reference's weighting of a count matrix (tf, times `idf`, row norm) for `spec`."""
+    weighting = TfidfTransformer(norm=spec.norm, sublinear_tf=spec.sublinear_tf)
+    weighting.idf_ = idf
+    weighting.n_features_in_ = len(idf)
+    return weighting

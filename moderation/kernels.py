@@ -1,15 +1,17 @@
 """Compiled inner loops of the fast scorer (numba): tf-idf, decision values and reasons.
 
-`moderation.fast` turns texts into a CSR matrix D of slot occurrences (one row per text, one
-entry per token or word-pair feature it contains) and keeps, per slot, its word column and its
-char_wb n-gram columns with counts. From those, for each text:
+`moderation.fast.batch` turns texts into a CSR matrix D of slot occurrences (one row per text,
+one entry per token or word-pair feature it contains) and `moderation.fast.tables` keeps, per
+slot, its word column and its char_wb n-gram columns with counts. From those, for each text:
 
 1. counts: walk the text's slots and add their word and char columns' counts into two dense
    scratch arrays, remembering which columns were touched;
 2. tf-idf: per touched column, 1 + log(count) (sublinear tf) times idf, summed squared per
-   vectoriser for its L2 norm; a column's idf and its idf * coefficient per rule are packed in
-   one float32 row of `wpack` / `cpack` (n_columns, 8 or more: 32 bytes for 7 rules or fewer;
-   float32 moves decision values by up to ~2e-7 and probabilities by ~2e-8; sums are float64);
+   vectoriser for its L2 norm (the only weighting computed here: `FastScorer.check_spec`
+   refuses a moderation.features.FeatureSpec with another); a column's idf and its idf *
+   coefficient per rule are packed in one float32 row of `wpack` / `cpack` (n_columns, 8 or
+   more: 32 bytes for 7 rules or fewer; float32 moves decision values by up to ~2e-7 and
+   probabilities by ~2e-8; sums are float64);
 3. decision values: intercept + the sum over touched columns of tf * (idf * coef) / norm;
 4. only if a reason is asked for: those contributions per touched column and rule in a small
    dense array in touched order (the column's scratch entry now holds its position there, +1);
@@ -19,7 +21,7 @@ contribution; the `top` heaviest slots with a positive weight are kept (ties: lo
 first). Last, the touched scratch entries are reset to zero.
 
 This is the arithmetic the scikit-learn reference does (tests hold it to 1e-6; the kernels do
-not check bounds, so moderation.fast checks every index it passes in); numpy did the
+not check bounds, so moderation.fast.scorer checks every index it passes in); numpy did the
 same with sorts and sparse products whose fixed costs dominated single comments. Scratch
 arrays are per thread (`Scratch`), and the kernels release the GIL.
 """

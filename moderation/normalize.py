@@ -31,8 +31,11 @@ backtracking regular expressions), and only chunks of up to MAX_REWRITE_CHUNK ch
 rewritten at all (tests/test_linear_time.py holds the 64 KiB / 8 KiB time ratio under 32;
 linear is 8, quadratic 64).
 
-The output is the tokens joined by single spaces, so that the word and char_wb vectorisers and
-the fast featuriser (moderation.fast) all see the same words.
+This module is the only place where text becomes tokens: `tokenize` (and, per chunk,
+`normalize_chunk` with the spaced-letter rule `SPACED_LETTERS_MIN`, `is_spaced_letter`,
+`is_single_character`) for the fast scorer (moderation.fast), `normalize` (the tokens joined by
+single spaces) and `split_normalized` for the reference vectorisers (moderation.features), so
+that both see the same words.
 """
 
 from __future__ import annotations
@@ -414,10 +417,28 @@ _WORD_CACHE: dict[str, list[str]] = {}
 _WORD_CACHE_MAX = 400_000
 
 
+# Spelled-out words: a run of SPACED_LETTERS_MIN or more one-letter tokens (`s t u p i d`) is
+# joined into a word, and such runs are looked for only in a text with at least that many chunks
+# that are each a single one-character token (moderation.fast counts those chunks per text to
+# send only such texts through `tokenize` again).
+SPACED_LETTERS_MIN = 3
+
+
+def is_spaced_letter(token: str) -> bool:
+    """A token that joins its neighbours in a run of spaced-out letters: one letter."""
+    return len(token) == 1 and token.isalpha()
+
+
+def is_single_character(tokens: list[str]) -> bool:
+    """A chunk's tokens that count towards looking for spaced-out letters: one token of one
+    character."""
+    return len(tokens) == 1 and len(tokens[0]) == 1
+
+
 def _joined(run: list[str]) -> list[str]:
-    """Three or more spaced letters joined, and split into known words when they spell some
-    (`a s t u p i d i d i o t` -> `a stupid idiot`, not `astupididiot`)."""
-    if len(run) < 3:
+    """SPACED_LETTERS_MIN or more spaced letters joined, and split into known words when they
+    spell some (`a s t u p i d i d i o t` -> `a stupid idiot`, not `astupididiot`)."""
+    if len(run) < SPACED_LETTERS_MIN:
         return run
     letters = "".join(run)
     parts = _split_known(letters) if len(letters) <= MAX_REWRITE_CHUNK else None
@@ -425,11 +446,11 @@ def _joined(run: list[str]) -> list[str]:
 
 
 def _join_spaced_letters(tokens: list[str]) -> list[str]:
-    """Join runs of three or more one-letter tokens (`s t u p i d` -> `stupid`)."""
+    """Join runs of spaced-out letters (`s t u p i d` -> `stupid`)."""
     out: list[str] = []
     run: list[str] = []
     for token in tokens:
-        if len(token) == 1 and token.isalpha():
+        if is_spaced_letter(token):
             run.append(token)
             continue
         if run:
@@ -445,8 +466,8 @@ def normalize_chunk(chunk: str) -> list[str]:
     """The tokens of one lower-cased, whitespace-free chunk of text (cached; do not modify).
 
     `tokenize(text)` is these tokens for each chunk of `text.lower().split()`, concatenated,
-    except that when three or more chunks are each a single one-character token, runs of
-    one-letter tokens are joined."""
+    except that when SPACED_LETTERS_MIN or more chunks are each a single one-character token
+    (`is_single_character`), runs of spaced-out letters are joined."""
     normal = _WORD_CACHE.get(chunk)
     if normal is None:
         normal = _normalize_word(chunk)
@@ -464,9 +485,15 @@ def tokenize(text: str) -> list[str]:
     for word in text.lower().split():
         normal = normalize_chunk(word)
         tokens += normal
-        if len(normal) == 1 and len(normal[0]) == 1:
+        if is_single_character(normal):
             single_letters += 1
-    return _join_spaced_letters(tokens) if single_letters >= 3 else tokens
+    return _join_spaced_letters(tokens) if single_letters >= SPACED_LETTERS_MIN else tokens
+
+
+def split_normalized(text: str) -> list[str]:
+    """The tokens of already-normalised text (the word vectoriser's tokenizer; module-level
+    so that the pipeline pickles)."""
+    return text.split()
 
 
 def stand_ins() -> dict[str, bool]:

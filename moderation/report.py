@@ -165,14 +165,11 @@ def top_ngrams(model, rule: str, n: int = N_NGRAMS) -> list[dict[str, Any]]:
     scorer = model.scorer
     j = model.rule_ids.index(rule)
     coef = scorer.coef[:, j]
-    names = np.empty(len(coef), dtype=object)
-    for vocab, offset, kind in ((scorer.word_vocab, 0, "word"),
-                                (scorer.char_vocab, scorer.n_word, "char")):
-        for term, i in vocab.items():
-            names[offset + i] = (kind, term)
+    names = ([("word", term) for term in scorer.word_terms]
+             + [("char", term) for term in scorer.char_terms])
     order = np.argsort(-coef, kind="stable")[:n]
     return [{"kind": names[i][0], "ngram": names[i][1], "weight": round(float(coef[i]), 4)}
-            for i in order if names[i] is not None]
+            for i in order]
 
 
 def confident_errors(model, cell: dict[str, Any], rule: str, n: int = N_ERRORS

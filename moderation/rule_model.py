@@ -1,12 +1,14 @@
 """Training the rules model, and the object that turns texts into verdicts.
 
-Training path: corpus rows -> `build_pipeline()` (the reference: FeatureUnion of word and char_wb
-TF-IDF, then RuleClassifiers, one logistic regression per rule fitted on the rows labelled for
-it) fitted on 90% of the rows -> per-rule thresholds chosen on the other 10% (review: a stated
-recall; reject: a stated precision at the rule's prevalence in rules.toml; see REVIEW_RECALL
-below) -> a `RulesModel` that keeps the rules,
-the thresholds and a `FastScorer` made from the fitted pipeline (the pipeline itself is not
-saved: the fast scorer computes the same scores).
+Training path: corpus rows -> `build_pipeline(spec)` (the reference: the FeatureUnion of word
+and char_wb TF-IDF that a moderation.features.FeatureSpec describes, then RuleClassifiers, one
+logistic regression per rule fitted on the rows labelled for it) fitted on 90% of the rows ->
+per-rule thresholds chosen on the other 10% (review: a stated recall; reject: a stated
+precision at the rule's prevalence in rules.toml; see REVIEW_RECALL below) -> a `RulesModel`
+that keeps the rules, the thresholds and a `FastScorer` made from the fitted pipeline (the
+pipeline itself is not saved: the fast scorer computes the same scores). The saved state
+records the feature specification; a model without one, or with one the fast scorer does not
+implement, is refused on load.
 
 Scoring path: `RulesModel.verdicts(texts)` -> one dict per text:
 `{"text", "scores": {rule: p or None}, "flags": [...], "action", "reasons": {rule: [...]}}`.
@@ -27,7 +29,7 @@ from sklearn.pipeline import Pipeline
 
 from .classifiers import RuleClassifiers
 from .fast import FastScorer
-from .features import build_features
+from .features import FEATURES, FeatureSpec, build_features
 from .normalize import GROUP_TOKEN, SLUR_TOKEN, stand_ins, surface_words, tokenize
 from .progress import stage
 from .rules import Rule
@@ -70,21 +72,21 @@ def _as_written(text: str, names: list[str]) -> list[str]:
     return out
 
 
-def build_pipeline(max_word_features: int | None = 200_000,
-                   max_char_features: int | None = 300_000,
-                   C: float | tuple[float, ...] = 1.0) -> Pipeline:
-    """The reference model: features, then one logistic regression per rule."""
+def build_pipeline(spec: FeatureSpec = FEATURES, C: float | tuple[float, ...] = 1.0
+                   ) -> Pipeline:
+    """The reference model: the features `spec` describes, then one logistic regression per
+    rule."""
     return Pipeline([
-        ("features", build_features(max_word_features, max_char_features)),
+        ("features", build_features(spec)),
         ("rules", RuleClassifiers(C=C)),
     ])
 
 
 def fast_scorer_from(pipeline: Pipeline) -> FastScorer:
-    union = pipeline.named_steps["features"]
-    word, char = (union.transformer_list[i][1] for i in (0, 1))
+    """The fast scorer of a fitted `build_pipeline` pipeline."""
     clf: RuleClassifiers = pipeline.named_steps["rules"]
-    return FastScorer(word, char, clf.coef_, clf.intercept_, clf.scored_)
+    return FastScorer.from_fitted(pipeline.named_steps["features"], clf.coef_, clf.intercept_,
+                                  clf.scored_)
 
 
 def precision_at(tpr: np.ndarray, fpr: np.ndarray, prevalence: float) -> np.ndarray:
@@ -245,7 +247,7 @@ class RulesModel:
     def to_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """(arrays, JSON metadata) that `from_state` rebuilds this model from."""
         meta = {"rules": [asdict(rule) for rule in self.rules], "thresholds": self.thresholds,
-                "stand_ins": stand_ins()}
+                "stand_ins": stand_ins(), "features": self.scorer.spec.to_json()}
         return self.scorer.to_arrays(), meta
 
     @classmethod
@@ -255,7 +257,10 @@ class RulesModel:
         if saved != stand_ins():
             raise ValueError(f"the model reads text with stand-ins {saved}, this version with "
                              f"{stand_ins()}: retrain it")
-        scorer = FastScorer.from_arrays(arrays)
+        if "features" not in meta:
+            raise ValueError("it records no feature specification (saved by an earlier "
+                             "version): retrain it with `moderate train`")
+        scorer = FastScorer.from_arrays(arrays, FeatureSpec.from_json(meta["features"]))
         try:
             rules = [Rule(**{**entry, "labels": tuple(entry.get("labels", ()))})
                      for entry in meta["rules"]]
@@ -274,8 +279,8 @@ class RulesModel:
         """One verdict per text; `reasons=False` skips the explanations (about a quarter of
         the cost) and returns `"reasons": {}`. Thresholds apply to the whole batch at once."""
         review, reject, violation = self._limit_arrays()
-        word, char, _ = self.scorer.featurize(texts, self._explain_from() if reasons else None)
-        proba = self.scorer._proba(self.scorer.decision(word, char))
+        batch = self.scorer.score(texts, self._explain_from() if reasons else None)
+        proba = self.scorer.proba(batch)
         blank = _without_words(texts)
         if blank.any():
             proba[blank] = np.nan
@@ -294,7 +299,7 @@ class RulesModel:
         for i, j in zip(row_list, col_list, strict=True):
             flags[i].append(ids[j])
         if reasons and row_list:
-            found = self.scorer.reasons(word, flag_rows, flag_cols)
+            found = self.scorer.reasons(batch, flag_rows, flag_cols)
             for i, j, names in zip(row_list, col_list, found, strict=True):
                 explained[i][ids[j]] = _as_written(texts[i], names)
         out: list[dict[str, Any]] = []

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from moderation.corpus import rule_targets
+from moderation.features import FeatureSpec
 from moderation.loaders import load_c3, load_jigsaw_predibase, load_toxic_spans
 from moderation.loaders.base import Example
 from moderation.persist import save_model
@@ -31,6 +32,7 @@ DATA = data_dir()
 HAS_DATA = DATA.is_dir() and any(DATA.iterdir())
 NO_DATA = f"no data at {DATA} (set MODERATION_DATA to the shared data sets)"
 needs_data = pytest.mark.skipif(not HAS_DATA, reason=NO_DATA)
+SMALL_FEATURES = FeatureSpec(max_word_features=20_000, max_char_features=40_000)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # what each code in the first column of fixtures/comments.tsv stands for
@@ -83,7 +85,7 @@ def fixture_trained(fixture_corpus):
     rules = load_rules()
     texts = [ex.text for ex in fixture_corpus]
     return train_rules(texts, rule_targets(fixture_corpus, rules), rules,
-                       pipeline=build_pipeline(20_000, 40_000), validation_fraction=0.25)
+                       pipeline=build_pipeline(SMALL_FEATURES), validation_fraction=0.25)
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +126,7 @@ def trained(small_corpus):
     rules = load_rules()
     texts = [ex.text for ex in small_corpus]
     return train_rules(texts, rule_targets(small_corpus, rules), rules,
-                       pipeline=build_pipeline(20_000, 40_000))
+                       pipeline=build_pipeline(SMALL_FEATURES))
 
 
 @pytest.fixture(scope="session")

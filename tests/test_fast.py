@@ -5,8 +5,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from moderation.fast import char_wb_grams
-from moderation.features import CHAR_NGRAMS, build_features
+from moderation.features import FEATURES, build_features, char_ngrams_of
 from moderation.loaders import load_c3, load_toxic_spans
 from moderation.normalize import normalize, tokenize
 
@@ -23,11 +22,10 @@ def real_texts(n: int = 2000) -> list[str]:
             + EDGE_CASES)
 
 
-@pytest.mark.parametrize("token", ["a", "ab", "abc", "abcd", "idiot", "!!!"])
-def test_char_wb_grams_match_sklearn(token):
+@pytest.mark.parametrize("token", ["a", "ab", "abc", "abcd", "idiot", "!!!", "identityterm"])
+def test_a_tokens_char_ngrams_are_those_the_reference_makes(token):
     vectorizer = build_features().transformer_list[1][1]
-    assert vectorizer.ngram_range == CHAR_NGRAMS
-    assert char_wb_grams(token) == vectorizer._char_wb_ngrams(token)
+    assert char_ngrams_of(FEATURES)(token) == vectorizer.build_analyzer()(token)
 
 
 @needs_data
@@ -60,10 +58,10 @@ def test_fast_tfidf_matrices_equal_the_reference(trained):
 def test_batch_tokens_are_tokenize_of_each_text(trained):
     model = trained[0]
     texts = real_texts(1000)
-    _, _, tokens = model.scorer.featurize(texts)
+    batch = model.scorer.score(texts)
     for i, text in enumerate(texts):
-        assert list(tokens[i]) == tokenize(text), text
-        assert " ".join(tokens[i]) == normalize(text)
+        assert batch.tokens(i) == tokenize(text), text
+        assert " ".join(batch.tokens(i)) == normalize(text)
 
 
 def reference_reasons(model, pipeline, texts, row, rule, top=3):
@@ -80,7 +78,8 @@ def reference_reasons(model, pipeline, texts, row, rule, top=3):
         weight[inverse[col]] += value * coef[col, rule]
     contrib = dict(zip(char.indices, char.data * coef[n_word + char.indices, rule], strict=True))
     for token in set(tokenize(texts[row])):
-        cols = [char_vec.vocabulary_[g] for g in char_wb_grams(token) if g in char_vec.vocabulary_]
+        cols = [char_vec.vocabulary_[g] for g in char_vec._char_wb_ngrams(token)
+                if g in char_vec.vocabulary_]
         if cols:
             weight[token] += sum(contrib.get(c, 0.0) for c in cols)
     return [(name, w) for name, w in weight.most_common() if w > 0][:top]
@@ -90,14 +89,14 @@ def reference_reasons(model, pipeline, texts, row, rule, top=3):
 def test_reasons_equal_those_from_the_reference_tfidf(trained):
     model, pipeline, _ = trained
     texts = real_texts(300)
-    X, batch, tokens = model.scorer.featurize(texts)
+    batch = model.scorer.score(texts)
     proba = model.predict_proba(texts)
     checked = 0
     for row in range(len(texts)):
         for rule in np.flatnonzero(model.scorer.scored):
             if proba[row, rule] < 0.5:
                 continue
-            fast = model.scorer.explain(X, batch, tokens[row], row, rule)
+            fast = model.scorer.reasons(batch, [row], [rule])[0]
             expected = reference_reasons(model, pipeline, texts, row, rule)
             # same names, up to the order of weights equal within rounding
             assert len(fast) == len(expected)
@@ -151,20 +150,21 @@ def test_malformed_scorer_arrays_are_refused_before_the_kernels_see_them(trained
 @needs_data
 def test_reasons_worked_out_with_the_scores_equal_those_asked_for_later(trained):
     """verdicts() takes reasons from the scoring pass (every rule at or over its review
-    threshold); explain() works them out afresh: they must agree, on batches and singles
-    (verdicts show a stand-in token, any group name or slur, as the text writes it)."""
+    threshold); reasons() on a batch scored without them works them out afresh: they must
+    agree, on batches and singles (verdicts show a stand-in token, any group name or slur, as
+    the text writes it)."""
     from moderation.rule_model import _as_written
     model = trained[0]
     texts = real_texts(300)
     ids = model.rule_ids
-    X, batch, tokens = model.scorer.featurize(texts)
+    batch = model.scorer.score(texts)
     checked = 0
     for verdicts in (model.verdicts(texts), [model.verdicts([t])[0] for t in texts[:100]]):
         for row, verdict in enumerate(verdicts):
             assert set(verdict["reasons"]) == set(verdict["flags"])
             for rule_id, names in verdict["reasons"].items():
-                assert names == _as_written(texts[row], model.scorer.explain(
-                    X, batch, tokens[row], row, ids.index(rule_id)))
+                assert names == _as_written(texts[row], model.scorer.reasons(
+                    batch, [row], [ids.index(rule_id)])[0])
                 checked += 1
     assert checked > 100
 
@@ -173,13 +173,13 @@ def test_reasons_worked_out_with_the_scores_equal_those_asked_for_later(trained)
 def test_reasons_check_their_arguments_before_the_unchecked_kernels(trained):
     """The compiled kernels do not check bounds: the Python side must refuse bad indices."""
     model = trained[0]
-    X, batch, tokens = model.scorer.featurize(["you idiot", "thanks for this"])
+    batch = model.scorer.score(["you idiot", "thanks for this"])
     n_rules = len(model.rule_ids)
-    assert model.scorer.explain(X, batch, tokens[0], 0, 0, top=0) == []
-    assert model.scorer.reasons(X, [0, 1], [0, 0], top=0) == [[], []]
+    assert model.scorer.reasons(batch, [0], [0], top=0) == [[]]
+    assert model.scorer.reasons(batch, [0, 1], [0, 0], top=0) == [[], []]
     for row, rule in ((2, 0), (-1, 0), (0, n_rules), (0, -1)):
         with pytest.raises(IndexError):
-            model.scorer.explain(X, batch, tokens[0], row, rule)
+            model.scorer.reasons(batch, [row], [rule])
     with pytest.raises(ValueError):
-        model.scorer.reasons(X, [0, 1], [0])
-    assert model.scorer.explain(X, batch, tokens[0], 0, 0)  # still works afterwards
+        model.scorer.reasons(batch, [0, 1], [0])
+    assert model.scorer.reasons(batch, [0], [0])[0]  # still works afterwards

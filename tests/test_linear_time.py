@@ -88,7 +88,7 @@ def test_scoring_a_64_kib_comment_grows_linearly(fixture_trained):
     model = fixture_trained[0]
     for unit in ("1$", "a.", "f*", "a "):
         def score(text: str) -> None:
-            model.scorer._tables = type(model.scorer._tables)(model.scorer)  # cold caches
+            model.scorer.clear_caches()
             model.verdicts([text])
 
         assert _ratio(score, unit) < MAX_RATIO, unit
