@@ -1,4 +1,7 @@
-"""The fast scorer must compute what the scikit-learn reference pipeline computes."""
+"""The fast scorer must compute what the scikit-learn reference pipeline computes.
+
+Every equivalence test runs twice: on the fixture model with the hand-written comments (no
+data directory needed) and on the small real model with real comments (skips without data)."""
 
 from collections import Counter
 
@@ -9,7 +12,7 @@ from moderation.features import FEATURES, build_features, char_ngrams_of
 from moderation.loaders import load_c3, load_toxic_spans
 from moderation.normalize import normalize, tokenize
 
-from .conftest import DATA, needs_data
+from .conftest import DATA, HAS_DATA, NO_DATA
 
 EDGE_CASES = ["", "   ", "!!!", "ｆｕｃｋ", "s t u p i d", "a", "a b c d e", "the the the",
               "I am a b c person", "x y z and a. b. c.", "f*ck f*ck f*ck", "s h i t s h i t",
@@ -22,16 +25,32 @@ def real_texts(n: int = 2000) -> list[str]:
             + EDGE_CASES)
 
 
+def spread(texts: list[str], n: int) -> list[str]:
+    """About n of the texts, taken evenly from all of them (both sources, the edge cases)."""
+    return texts[::max(1, len(texts) // n)]
+
+
+@pytest.fixture(params=["fixture", "real"])
+def case(request):
+    """(RulesModel, its reference pipeline, comments to score with it)."""
+    if request.param == "fixture":
+        model, pipeline, _ = request.getfixturevalue("fixture_trained")
+        texts = [ex.text for ex in request.getfixturevalue("fixture_corpus")] + EDGE_CASES
+        return model, pipeline, texts
+    if not HAS_DATA:
+        pytest.skip(NO_DATA)
+    model, pipeline, _ = request.getfixturevalue("trained")
+    return model, pipeline, real_texts()
+
+
 @pytest.mark.parametrize("token", ["a", "ab", "abc", "abcd", "idiot", "!!!", "identityterm"])
 def test_a_tokens_char_ngrams_are_those_the_reference_makes(token):
     vectorizer = build_features().transformer_list[1][1]
     assert char_ngrams_of(FEATURES)(token) == vectorizer.build_analyzer()(token)
 
 
-@needs_data
-def test_fast_scores_equal_the_reference_pipeline_on_real_comments(trained):
-    model, pipeline, _ = trained
-    texts = real_texts()
+def test_fast_scores_equal_the_reference_pipeline_on_real_comments(case):
+    model, pipeline, texts = case
     reference = pipeline.predict_proba(texts)
     fast = model.predict_proba(texts)
     scored = model.scorer.scored
@@ -43,10 +62,9 @@ def test_fast_scores_equal_the_reference_pipeline_on_real_comments(trained):
     np.testing.assert_allclose(few[:, scored], reference[:300, scored], atol=1e-6, rtol=0)
 
 
-@needs_data
-def test_fast_tfidf_matrices_equal_the_reference(trained):
-    model, pipeline, _ = trained
-    texts = real_texts(500)
+def test_fast_tfidf_matrices_equal_the_reference(case):
+    model, pipeline, texts = case
+    texts = spread(texts, 500)
     union = pipeline.named_steps["features"]
     word, char = model.scorer.tfidf(texts)
     for fast, (_, vectorizer) in zip((word, char), union.transformer_list, strict=True):
@@ -54,10 +72,9 @@ def test_fast_tfidf_matrices_equal_the_reference(trained):
         assert abs(fast - reference).max() < 1e-9
 
 
-@needs_data
-def test_batch_tokens_are_tokenize_of_each_text(trained):
-    model = trained[0]
-    texts = real_texts(1000)
+def test_batch_tokens_are_tokenize_of_each_text(case):
+    model, _, texts = case
+    texts = spread(texts, 1000)
     batch = model.scorer.score(texts)
     for i, text in enumerate(texts):
         assert batch.tokens(i) == tokenize(text), text
@@ -85,10 +102,9 @@ def reference_reasons(model, pipeline, texts, row, rule, top=3):
     return [(name, w) for name, w in weight.most_common() if w > 0][:top]
 
 
-@needs_data
-def test_reasons_equal_those_from_the_reference_tfidf(trained):
-    model, pipeline, _ = trained
-    texts = real_texts(300)
+def test_reasons_equal_those_from_the_reference_tfidf(case):
+    model, pipeline, texts = case
+    texts = spread(texts, 300)
     batch = model.scorer.score(texts)
     proba = model.predict_proba(texts)
     checked = 0
@@ -106,13 +122,12 @@ def test_reasons_equal_those_from_the_reference_tfidf(trained):
     assert checked > 50
 
 
-@needs_data
-def test_rules_model_round_trips_through_arrays_and_keeps_its_verdicts(trained, tmp_path):
+def test_rules_model_round_trips_through_arrays_and_keeps_its_verdicts(case, tmp_path):
     from moderation.model_files import load_rules_model
     from moderation.persist import save_model
 
-    model = trained[0]
-    texts = ["you are a complete idiot", "thanks for the thoughtful article"] + real_texts(200)
+    model, _, texts = case
+    texts = ["you are a complete idiot", "thanks for the thoughtful article"] + spread(texts, 200)
     save_model(tmp_path / "rules.npz", "rules", *model.to_state())
     again, _ = load_rules_model(tmp_path / "rules.npz")
     np.testing.assert_allclose(again.predict_proba(texts), model.predict_proba(texts),
@@ -121,12 +136,11 @@ def test_rules_model_round_trips_through_arrays_and_keeps_its_verdicts(trained, 
     assert again.thresholds == model.thresholds and again.rules == model.rules
 
 
-@needs_data
 @pytest.mark.parametrize("damage", ["short idf", "coef rows", "nan", "missing", "repeat"])
-def test_malformed_scorer_arrays_are_refused_before_the_kernels_see_them(trained, damage):
+def test_malformed_scorer_arrays_are_refused_before_the_kernels_see_them(case, damage):
     from moderation.rule_model import RulesModel
 
-    arrays, meta = trained[0].to_state()
+    arrays, meta = case[0].to_state()
     arrays = dict(arrays)
     if damage == "short idf":
         arrays["idf"] = arrays["idf"][:-1]
@@ -147,15 +161,14 @@ def test_malformed_scorer_arrays_are_refused_before_the_kernels_see_them(trained
         RulesModel.from_state(arrays, meta)
 
 
-@needs_data
-def test_reasons_worked_out_with_the_scores_equal_those_asked_for_later(trained):
+def test_reasons_worked_out_with_the_scores_equal_those_asked_for_later(case):
     """verdicts() takes reasons from the scoring pass (every rule at or over its review
     threshold); reasons() on a batch scored without them works them out afresh: they must
     agree, on batches and singles (verdicts show a stand-in token, any group name or slur, as
     the text writes it)."""
     from moderation.rule_model import _as_written
-    model = trained[0]
-    texts = real_texts(300)
+    model, _, texts = case
+    texts = spread(texts, 300)
     ids = model.rule_ids
     batch = model.scorer.score(texts)
     checked = 0
@@ -169,10 +182,9 @@ def test_reasons_worked_out_with_the_scores_equal_those_asked_for_later(trained)
     assert checked > 100
 
 
-@needs_data
-def test_reasons_check_their_arguments_before_the_unchecked_kernels(trained):
+def test_reasons_check_their_arguments_before_the_unchecked_kernels(case):
     """The compiled kernels do not check bounds: the Python side must refuse bad indices."""
-    model = trained[0]
+    model = case[0]
     batch = model.scorer.score(["you idiot", "thanks for this"])
     n_rules = len(model.rule_ids)
     assert model.scorer.reasons(batch, [0], [0], top=0) == [[]]
