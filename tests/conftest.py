@@ -78,14 +78,19 @@ def fixture_corpus() -> list[Example]:
     return load_fixture_comments()
 
 
+def train_fixture_model(corpus: list[Example]):
+    """(RulesModel, fitted reference pipeline, info) trained on the fixture corpus."""
+    rules = load_rules()
+    texts = [ex.text for ex in corpus]
+    return train_rules(texts, rule_targets(corpus, rules), rules,
+                       pipeline=build_pipeline(SMALL_FEATURES), validation_fraction=0.25)
+
+
 @pytest.fixture(scope="session")
 def fixture_trained(fixture_corpus):
     """(RulesModel, fitted reference pipeline, info) on the fixture corpus: the same shape
     and pipeline settings as `trained`, in seconds and without the data directory."""
-    rules = load_rules()
-    texts = [ex.text for ex in fixture_corpus]
-    return train_rules(texts, rule_targets(fixture_corpus, rules), rules,
-                       pipeline=build_pipeline(SMALL_FEATURES), validation_fraction=0.25)
+    return train_fixture_model(fixture_corpus)
 
 
 @pytest.fixture(scope="session")
