@@ -18,29 +18,15 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from moderation import Moderator
-from moderation.loaders import load_c3, load_jigsaw_predibase
-from moderation.loaders.hate import load_gab_hate_corpus
+from moderation.loaders.samples import real_comment_sample
 from moderation.settings import data_dir
 
 PER_SET = 2000
 
 
 def sample_texts() -> list[str]:
-    data = data_dir()
-    sets = [
-        [ex.text for ex in load_jigsaw_predibase(data) if ex.split == "test"],
-        [ex.text for ex in load_c3(data)],
-        [ex.text for ex in load_gab_hate_corpus(data) if ex.split == "test"],
-    ]
-    rng = np.random.default_rng(13)
-    out: list[str] = []
-    for texts in sets:
-        picks = rng.choice(len(texts), min(PER_SET, len(texts)), replace=False)
-        out.extend(texts[i] for i in sorted(picks))
-    return out
+    return real_comment_sample(data_dir(), PER_SET)
 
 
 def verdicts(models: Path, texts: list[str]) -> list[dict]:

@@ -18,10 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from moderation.loaders import load_c3, load_jigsaw_predibase
-from moderation.loaders.hate import load_gab_hate_corpus
+from moderation.loaders.samples import real_comment_sample
 from moderation.rule_model import RulesModel
 from moderation.settings import data_dir
 
@@ -33,19 +30,8 @@ PER_SET = 1000
 
 
 def real_sample(data: Path) -> list[str]:
-    """A fixed sample of 1,000 comments from each of the Jigsaw official test rows, C3 and
-    GHC's test file."""
-    sets = [
-        [ex.text for ex in load_jigsaw_predibase(data) if ex.split == "test"],
-        [ex.text for ex in load_c3(data)],
-        [ex.text for ex in load_gab_hate_corpus(data) if ex.split == "test"],
-    ]
-    rng = np.random.default_rng(13)
-    out: list[str] = []
-    for texts in sets:
-        picks = rng.choice(len(texts), min(PER_SET, len(texts)), replace=False)
-        out.extend(texts[i] for i in sorted(picks))
-    return out
+    """1,000 comments from each of the Jigsaw official test rows, C3 and GHC's test file."""
+    return real_comment_sample(data, PER_SET)
 
 
 def verdicts_of(model: RulesModel, texts: list[str]) -> list[dict[str, Any]]:
