@@ -63,7 +63,7 @@ def explain_cli(
         if len(text) > MAX_COMMENT_CHARS:
             raise DataFormatError(f"comment is {len(text):,} characters; the limit is "
                                   f"{MAX_COMMENT_CHARS:,}")
-        moderator = Moderator.load(model, key=trusted_key, freeze_gc=False)
+        moderator = Moderator.load(model, key=trusted_key)
         result = explain_text(moderator.model, text, top)
         with output_errors():
             if format == "json":

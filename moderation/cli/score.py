@@ -68,11 +68,11 @@ def score_cli(
         # model has loaded
         if page:
             page_text = read_page(file)
-            moderator = Moderator.load(model, key=trusted_key)
+            moderator = Moderator.load(model, key=trusted_key, freeze_gc=True)
             rows = moderator.check_page(page_text)
         else:
             comments = read_comments(file, input_format)
-            moderator = Moderator.load(model, key=trusted_key)
+            moderator = Moderator.load(model, key=trusted_key, freeze_gc=True)
             verdicts = moderator.check_many([text for _, text in comments])
             rows = [{"line": line, **v} for (line, _), v in zip(comments, verdicts, strict=True)]
         with output_errors():

@@ -40,11 +40,13 @@ def serve_cli(
         str, typer.Option(help="Coral status for a reject decision: REJECTED, PREMOD, ...")
     ] = "REJECTED",
     featured: Annotated[
-        bool, typer.Option(help="Suggest Coral's FEATURED tag for high share_with_us scores.")
+        bool, typer.Option(help="Suggest Coral's FEATURED tag for high scores on a signal rule "
+                           "(kind = \"signal\" in the rules file: share_with_us by default).")
     ] = False,
     featured_threshold: Annotated[
         float | None,
-        typer.Option(help="share_with_us score for FEATURED (default: its review threshold)."),
+        typer.Option(help="Signal score for FEATURED (default: each signal rule's review "
+                     "threshold)."),
     ] = None,
     score_staff: Annotated[
         bool, typer.Option(help="Also score STAFF, MODERATOR and ADMIN authors.")
@@ -117,7 +119,8 @@ def serve_cli(
             keep_alive_timeout=keep_alive_timeout,
             max_connections=max_connections,
         )
-        moderator = Moderator.load(model, key=trusted_key)
+        # the service owns this process: freezing the collector's view of the model is ours
+        moderator = Moderator.load(model, key=trusted_key, freeze_gc=True)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
     options = dict(host=host, port=port, log_level=log_level.lower(), access_log=access_log,
                    server_header=False)  # fmt: skip
