@@ -1,9 +1,14 @@
-"""The package's boundaries: no import cycle."""
+"""The package's boundaries: no import cycle, one meaning of `-m`."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from moderation.cli import app
 
 PACKAGE = Path(__file__).resolve().parent.parent / "moderation"
 
@@ -88,3 +93,18 @@ def test_the_package_has_no_import_cycle() -> None:
 
 def test_the_cycle_finder_finds_one() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_dash_m_is_the_model_directory_in_every_command(tmp_path: Path) -> None:
+    group = typer.main.get_command(app)
+    assert set(group.commands) == {"train", "evaluate", "score", "score-archive", "serve",
+                                   "split", "explain"}
+    for name, command in group.commands.items():
+        options = [p for p in command.params if "-m" in p.opts]
+        assert len(options) == 1, f"{name} has no -m"
+        assert "--model" in options[0].opts, name
+        assert options[0].type_descriptor.parameter_info.file_okay is False, name
+    a_file = tmp_path / "rules.npz"
+    a_file.write_bytes(b"")
+    result = CliRunner().invoke(app, ["score", "-", "-m", str(a_file)], input="hello\n")
+    assert result.exit_code == 2  # a usage error, before anything is read or loaded

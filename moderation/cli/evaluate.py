@@ -10,7 +10,7 @@ import typer
 
 from .. import progress, settings
 from ..evaluate import evaluate
-from ._app import command, reported_errors
+from ._app import command, model_dir_option, reported_errors
 
 
 def _fmt(value: Any) -> str:
@@ -29,7 +29,7 @@ def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 
 @command
 def evaluate_cli(
-    model: Annotated[Path | None, typer.Option("--model", "-m", help="Model directory.")] = None,
+    model: model_dir_option = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Raw data sets.")] = None,
     only: Annotated[str | None, typer.Option("--only", help="`rules` or `split`.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,

@@ -4,7 +4,6 @@ contribution (moderation.explain)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +12,7 @@ from ..comments_io import MAX_COMMENT_CHARS
 from ..errors import DataFormatError
 from ..explain import explain_text
 from ..hook import Moderator
-from ._app import command, output_errors, reported_errors, trusted_key_option
+from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
 from ._safe_text import terminal_safe
 
 
@@ -50,8 +49,7 @@ def write_explanation(result: dict[str, Any]) -> None:
 @command
 def explain_cli(
     text: Annotated[str, typer.Argument(help="The comment to explain.")],
-    model: Annotated[Path | None, typer.Option(
-        "--model", "-m", help="Model directory or rules model file (default: models/).")] = None,
+    model: model_dir_option = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     top: Annotated[int, typer.Option("--top", min=1, help="N-grams shown per rule.")] = 10,
     trusted_key: trusted_key_option = None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +12,7 @@ import typer
 from ..comments_io import FORMATS, read_comments
 from ..hook import Moderator
 from ..splitter.page_io import read_page
-from ._app import command, output_errors, reported_errors, trusted_key_option
+from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
 from ._safe_text import spreadsheet_safe, terminal_safe
 
 OUTPUTS = ("table", "jsonl", "csv")
@@ -48,8 +47,7 @@ def write_csv(rows: list[dict[str, Any]], rule_ids: list[str]) -> None:
 def score_cli(
     file: Annotated[str, typer.Argument(help="Comments: text (one per line), .jsonl or .csv; "
                                              "- for stdin.")],
-    model: Annotated[Path | None, typer.Option(
-        "--model", "-m", help="Model directory or rules model file (default: models/).")] = None,
+    model: model_dir_option = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table, jsonl or csv.")] = "table",
     input_format: Annotated[str | None, typer.Option(
         "--input-format", help="text, jsonl or csv (default: from the file name).")] = None,

@@ -9,12 +9,11 @@ so they do not show in `ps` or shell history.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ._app import command, reported_errors, trusted_key_option
+from ._app import command, model_dir_option, reported_errors, trusted_key_option
 
 
 @command
@@ -23,9 +22,7 @@ def serve_cli(
     port: Annotated[
         int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")
     ] = 8000,
-    model: Annotated[
-        Path | None, typer.Option(help="Model directory (default: models/ or MODERATION_MODELS).")
-    ] = None,
+    model: model_dir_option = None,
     signing_secret_env: Annotated[
         list[str] | None,
         typer.Option(

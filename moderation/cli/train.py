@@ -9,7 +9,7 @@ import typer
 
 from .. import progress, settings
 from ..train import PARTS, train
-from ._app import command, reported_errors, trusted_key_option
+from ._app import MODEL_DIR_HELP, command, reported_errors, trusted_key_option
 
 
 @command
@@ -24,8 +24,8 @@ def train_cli(
         "--rules", "-r", help="Posting rules TOML (default: the packaged rules)."
     )] = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Model directory (default: models/ or $MODERATION_MODELS)."
-    )] = None,
+        "--model", "-m", "--out", "-o", file_okay=False,
+        help=MODEL_DIR_HELP.replace("Model directory", "Model directory to write"))] = None,
     only: Annotated[str | None, typer.Option(
         "--only", help="Train only `rules` or only `split` (the page splitter)."
     )] = None,
