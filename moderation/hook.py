@@ -12,7 +12,10 @@ writes are atomic, so one instance may be shared by threads. Models are loaded o
 directory the operator names, and only after their manifest's sha256 (and, with a model key,
 its signature) check out; a model file holds arrays and JSON only, so loading one runs no code
 from it (moderation.persist). A missing or broken splitter affects only `split` and
-`check_page`: it is reported when they are called."""
+`check_page`: it is reported when they are called.
+
+Importing this module is cheap: scikit-learn, numba and the model code are imported by `load`,
+so `import moderation` (and the CLI's --help and input errors) do not wait for them."""
 
 from __future__ import annotations
 
@@ -21,15 +24,16 @@ import gc
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import DataFormatError, ModelLoadError
-from .model_files import load_rules_model, load_splitter, rules_model_path, splitter_path
-from .persist import manifest_path
-from .rule_model import RulesModel
 from .settings import model_dir
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from .rule_model import RulesModel
 
 # Below this many comments, starting work in other processes costs more than it saves.
 PARALLEL_MIN_BATCH = 4000
@@ -76,6 +80,9 @@ class Moderator:
         n_jobs equal parts, one in the calling thread and the others in n_jobs - 1 worker
         processes (started on first use, each loading the same checked model); smaller
         batches stay in this process."""
+        from .model_files import load_rules_model, load_splitter, rules_model_path, splitter_path
+        from .persist import manifest_path
+
         path = Path(model_dir(model_dir_path))
         rules_path = rules_model_path(path)
         directory = rules_path.parent

@@ -1,8 +1,16 @@
-"""The package's boundaries: no import cycle, one meaning of `-m`."""
+"""The package's boundaries: no import cycle, cheap imports, one meaning of `-m`.
+
+How long things take is measured by bench/bench_startup.py, not here; these tests check the
+structure that keeps them fast (which modules an import pulls in), which does not depend on
+how loaded the machine is.
+"""
 
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import typer
@@ -11,6 +19,8 @@ from typer.testing import CliRunner
 from moderation.cli import app
 
 PACKAGE = Path(__file__).resolve().parent.parent / "moderation"
+HEAVY = ("sklearn", "scipy", "numba", "numpy", "fastapi", "uvicorn", "starlette", "lxml",
+         "html_text", "moderation.service.app", "moderation.rule_model")
 
 
 def _module_name(path: Path) -> str:
@@ -93,6 +103,31 @@ def test_the_package_has_no_import_cycle() -> None:
 
 def test_the_cycle_finder_finds_one() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", f"{code}\nimport json, sys\n"
+                          "print(json.dumps(sorted(sys.modules)))"],
+                         capture_output=True, text=True, check=True, timeout=120)
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_importing_the_package_or_the_cli_pulls_in_no_heavy_library() -> None:
+    for code in ("import moderation", "import moderation.cli"):
+        loaded = _modules_after(code)
+        assert not [m for m in HEAVY if m in loaded], code
+        assert "moderation.service" not in loaded
+
+
+def test_an_input_error_answers_before_any_heavy_import(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    for argv in (["score", str(missing)], ["split", str(missing)],
+                 ["score", "--page", str(missing)], ["explain", "x" * 70_000]):
+        # exit code 1, `error: ...` (a usage error would be 2; check=True fails on anything else)
+        code = ("from moderation.cli import app\n"
+                f"assert app({argv!r}, standalone_mode=False) == 1")
+        loaded = _modules_after(code)
+        assert not [m for m in HEAVY if m in loaded], argv
 
 
 def test_dash_m_is_the_model_directory_in_every_command(tmp_path: Path) -> None:

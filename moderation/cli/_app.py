@@ -1,6 +1,9 @@
 """The root typer app and the one place library errors become `error: <msg>` and exit 1.
 
-Also the options every command shares (`--model/-m DIR`, `--trusted-key`).
+Also the options every command shares (`--model/-m DIR`, `--trusted-key`). Command modules
+import only typer and light modules at the top; scikit-learn, numba, the web stack and the
+model code are imported inside the commands, after their arguments and input are checked, so
+`moderate --help` and usage or input errors answer at once.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # click's plain help and usage errors: typer's rich formatting imports rich's markdown
+    # and traceback machinery, 0.3 s of every `--help` and every bad option
+    rich_markup_mode=None,
 )
 
 

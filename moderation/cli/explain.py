@@ -1,5 +1,5 @@
 """`moderate explain "some comment"`: per rule, the score, its thresholds and every n-gram's
-contribution (moderation.explain)."""
+contribution (moderation.explain, imported once the comment has passed its checks)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import typer
 
 from ..comments_io import MAX_COMMENT_CHARS
 from ..errors import DataFormatError
-from ..explain import explain_text
 from ..hook import Moderator
 from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
 from ._safe_text import terminal_safe
@@ -61,6 +60,8 @@ def explain_cli(
         if len(text) > MAX_COMMENT_CHARS:
             raise DataFormatError(f"comment is {len(text):,} characters; the limit is "
                                   f"{MAX_COMMENT_CHARS:,}")
+        from ..explain import explain_text
+
         moderator = Moderator.load(model, key=trusted_key)
         result = explain_text(moderator.model, text, top)
         with output_errors():

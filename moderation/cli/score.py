@@ -1,4 +1,6 @@
-"""`moderate score FILE`: score comments (or, with --page, a page's comment lines)."""
+"""`moderate score FILE`: score comments (or, with --page, a page's comment lines).
+
+The input is read and checked before the model code is imported or the model loaded."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """`moderate serve`: load the model once, then run the HTTP service under uvicorn.
 
-The model is loaded before uvicorn starts, inside `reported_errors`, so a missing or mismatched
+The options are checked first (`ServiceConfig`), before the web stack is even imported; then the
+model is loaded before uvicorn starts, inside `reported_errors`, so a missing or mismatched
 model is a one-line `error:` and exit 1 rather than a traceback from the server's lifespan.
 Signing secrets come from environment variables named on the command line, never from argv,
 so they do not show in `ps` or shell history.
@@ -87,12 +88,7 @@ def serve_cli(
     trusted_key: trusted_key_option = None,
 ) -> None:
     """Serve the model over HTTP: Coral's external moderation phase and a JSON API."""
-    import uvicorn
-
-    from ..hook import Moderator
-    from ..service import ServiceConfig, create_app
-    from ..service.config import secrets_from_env
-    from ..service.connections import server_config
+    from ..service.config import ServiceConfig, secrets_from_env
 
     with reported_errors():
         config = ServiceConfig(
@@ -116,6 +112,12 @@ def serve_cli(
             keep_alive_timeout=keep_alive_timeout,
             max_connections=max_connections,
         )
+        import uvicorn
+
+        from ..hook import Moderator
+        from ..service import create_app
+        from ..service.connections import server_config
+
         # the service owns this process: freezing the collector's view of the model is ours
         moderator = Moderator.load(model, key=trusted_key, freeze_gc=True)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")

@@ -2,7 +2,7 @@
 
 FILE is plain text or HTML (recognised by content, rendered to text with html-text; line
 numbers then refer to the rendered text). Reading, and rejecting empty, binary or non-UTF-8
-input, is `splitter.page_io.read_page`; loading checks
+input, is `splitter.page_io.read_page`, done before the model code is imported; loading checks
 the model against its manifest (`model_files.load_splitter`). The model is `splitter.npz` in the
 model directory (`-m/--model DIR`, as in every command), or the file `--splitter-file` names.
 Library errors reach the user as one `error: ...` line with exit code 1 through
@@ -18,7 +18,6 @@ from typing import Annotated
 import typer
 
 from .. import settings
-from ..model_files import load_splitter, splitter_path
 from ..splitter.page_io import read_page
 from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
 from ._safe_text import terminal_safe
@@ -45,6 +44,8 @@ def split_cli(
                                  param_hint="--splitter-file")
     with reported_errors():
         text = read_page(file)
+        from ..model_files import load_splitter, splitter_path
+
         path = splitter_file or splitter_path(settings.model_dir(model))
         splitter, _ = load_splitter(path, key=trusted_key)
         rows = splitter.split(text)

@@ -1,4 +1,7 @@
-"""`moderate train`: declare options, call moderation.train.train, print a short summary."""
+"""`moderate train`: declare options, call moderation.train.train, print a short summary.
+
+moderation.train (scikit-learn, numba, the loaders) is imported inside the command, once the
+options are checked."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from typing import Annotated
 import typer
 
 from .. import progress, settings
-from ..train import PARTS, train
 from ._app import MODEL_DIR_HELP, command, reported_errors, trusted_key_option
 
 
@@ -40,8 +42,10 @@ def train_cli(
         "terminal anyway).")] = False,
 ) -> None:
     """Train the rules model and the page splitter on the labelled data."""
-    if only is not None and only not in PARTS:
-        raise typer.BadParameter(f"must be one of {', '.join(PARTS)}", param_hint="--only")
+    if only is not None and only not in settings.PARTS:
+        raise typer.BadParameter(f"must be one of {', '.join(settings.PARTS)}", param_hint="--only")
+    from ..train import train
+
     progress.enable(quiet)
     with reported_errors():
         results = train(settings.data_dir(data_dir), settings.model_dir(out), only=only,
