@@ -334,7 +334,9 @@ def worker_moderator(model_dir: str, sha256: str, key: str | bytes | None = None
     with _MODELS_LOCK:
         moderator = _MODELS.get(cache_key)
         if moderator is None:
-            moderator = Moderator.load(model_dir, key=key)
+            # a worker process exists to score: it freezes the collector's view of the model,
+            # as the CLI and the service's workers do (the library default leaves it alone)
+            moderator = Moderator.load(model_dir, key=key, freeze_gc=True)
             LOADS += 1
             if moderator.manifest.get("sha256") != sha256:
                 raise ModelLoadError(f"the model at {model_dir} on this worker is not the one "

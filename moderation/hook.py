@@ -5,30 +5,35 @@
     verdict = m.check("You are an idiot")
     verdicts = m.check_many(texts)
 
-A Moderator holds only its loaded models: no global state beyond them, except that `load`
-calls `gc.freeze()` by default (process-wide: every object alive then, the host's included,
-is left out of later cyclic collections; `freeze_gc=False` opts out). Scoring reads the model's
-arrays and a per-token cache whose reads and writes are atomic, so one instance may be shared by
-threads. Models are loaded only from the directory the operator names, and only after their
-manifest's sha256 (and, with a model key, its signature) check out; a model file holds arrays
-and JSON only, so loading one runs no code from it (moderation.persist). A missing or broken
-splitter affects only `split` and `check_page`: it is reported when they are called.
-"""
+A Moderator holds only its loaded models: no global state beyond them. It leaves the host's
+garbage collector alone unless asked (`load(freeze_gc=True)`, which our own CLI, service and
+worker processes do). Scoring reads the model's arrays and a per-token cache whose reads and
+writes are atomic, so one instance may be shared by threads. Models are loaded only from the
+directory the operator names, and only after their manifest's sha256 (and, with a model key,
+its signature) check out; a model file holds arrays and JSON only, so loading one runs no code
+from it (moderation.persist). A missing or broken splitter affects only `split` and
+`check_page`: it is reported when they are called.
+
+Importing this module is cheap: scikit-learn, numba and the model code are imported by `load`,
+so `import moderation` (and the CLI's --help and input errors) do not wait for them."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import threading
-from concurrent.futures import Executor
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import DataFormatError, ModelLoadError
-from .model_files import load_rules_model, load_splitter, rules_model_path, splitter_path
-from .persist import manifest_path
-from .rule_model import RulesModel
 from .settings import model_dir
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from .rule_model import RulesModel
 
 # Below this many comments, starting work in other processes costs more than it saves.
 PARALLEL_MIN_BATCH = 4000
@@ -56,24 +61,28 @@ class Moderator:
 
     @classmethod
     def load(cls, model_dir_path: str | os.PathLike[str] | None = None,
-             n_jobs: int = 1, freeze_gc: bool = True, key: str | bytes | None = None
+             n_jobs: int = 1, freeze_gc: bool = False, key: str | bytes | None = None
              ) -> Moderator:
         """Load `<dir>/rules.npz` (required) and `<dir>/splitter.npz` (if present), each
         checked against its manifest; with `key` (or $MODERATION_MODEL_KEY) each manifest must
         also carry a matching HMAC signature. A splitter that fails its checks is not an error
         here: `split` and `check_page` report it.
 
-        With `freeze_gc` (the default), `gc.freeze()` is called once loaded: Python's cyclic
-        garbage collector then skips every object alive in the process at that point (the
-        model, the ~250k objects of the libraries imported, and the caller's own), which
-        otherwise costs about a fifth of a big batch. Objects alive now still go when their
-        last reference does; only ones that later become unreachable cycles are never
-        collected. Pass False to leave the collector alone.
+        The garbage collector is left alone by default: it belongs to the host process. With
+        `freeze_gc=True`, `gc.freeze()` is called once loaded: Python's cyclic garbage
+        collector then skips every object alive in the process at that point (the model, the
+        ~250k objects of the libraries imported, and the caller's own), which otherwise costs
+        about a fifth of a big batch. Objects alive then still go when their last reference
+        does; only ones that later become unreachable cycles are never collected. The CLI, the
+        service and the worker processes ask for it; a host that owns its process may too.
 
         With `n_jobs` > 1, batches of PARALLEL_MIN_BATCH comments or more are scored in
         n_jobs equal parts, one in the calling thread and the others in n_jobs - 1 worker
         processes (started on first use, each loading the same checked model); smaller
         batches stay in this process."""
+        from .model_files import load_rules_model, load_splitter, rules_model_path, splitter_path
+        from .persist import manifest_path
+
         path = Path(model_dir(model_dir_path))
         rules_path = rules_model_path(path)
         directory = rules_path.parent
@@ -96,6 +105,34 @@ class Moderator:
     @property
     def rule_ids(self) -> list[str]:
         return self.model.rule_ids
+
+    @property
+    def rule_kinds(self) -> dict[str, str]:
+        """Each rule's kind, from the rules file the model was trained with: "violation" (drives
+        the action) or "signal" (only flags, e.g. share_with_us)."""
+        return {rule.id: rule.kind for rule in self.model.rules}
+
+    @property
+    def model_dir(self) -> Path | None:
+        """The directory the model was loaded from (None for one built in memory)."""
+        return None if self._model_dir is None else Path(self._model_dir)
+
+    def worker_loader(self) -> Callable[[], Moderator]:
+        """A picklable callable that loads this model again, from the same directory with the
+        same key, for a worker process (which owns its process, so it freezes the collector)."""
+        if self._model_dir is None:
+            raise ValueError("worker processes load the model from its directory: this "
+                             "Moderator has none (use Moderator.load)")
+        return functools.partial(Moderator.load, self._model_dir, key=self._key,
+                                 freeze_gc=True)
+
+    def start_workers(self, processes: int) -> Executor:
+        """A pool of `processes` worker processes, each with this model loaded and warmed
+        (moderation.workers); the caller shuts it down. Used by `check_many` with n_jobs > 1
+        and by the service's --processes."""
+        from .workers import start_pool
+
+        return start_pool(self.worker_loader(), processes)
 
     def check(self, text: str) -> dict[str, Any]:
         """Score one comment: {"text", "scores", "flags", "action", "reasons"}."""
@@ -120,11 +157,11 @@ class Moderator:
     def _check_in_workers(self, texts: list[str], reasons: bool) -> list[dict[str, Any]]:
         """Score the first of n_jobs equal parts here while n_jobs - 1 worker processes
         score the others (a worker's verdicts come back without the texts we already have)."""
-        from .workers import check_many_in_worker, start_pool
+        from .workers import check_many_in_worker
 
         with self._pool_lock:
             if self._pool is None:
-                self._pool = start_pool(self._model_dir, self.n_jobs - 1, key=self._key)
+                self._pool = self.start_workers(self.n_jobs - 1)
         size = -(-len(texts) // self.n_jobs)
         parts = [texts[i:i + size] for i in range(0, len(texts), size)]
         futures = [self._pool.submit(check_many_in_worker, part, reasons, False)

@@ -15,6 +15,7 @@ DEFAULT_MODEL_DIR = PROJECT_ROOT / "models"
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent / "rules.toml"
 RULES_MODEL_NAME = "rules.npz"
 SPLITTER_MODEL_NAME = "splitter.npz"
+PARTS = ("rules", "split")  # what `moderate train --only` can train: the two models above
 
 
 def _directory(explicit: str | os.PathLike[str] | None, env: str, default: Path) -> Path:

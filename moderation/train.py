@@ -18,8 +18,6 @@ from .rule_model import REJECT_PRECISION, REVIEW_RATE, REVIEW_RECALL, train_rule
 from .rules import load_review_rate, load_rules
 from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
 
-PARTS = ("rules", "split")
-
 
 def rules_manifest_entries(rules, thresholds, scored) -> list[dict[str, Any]]:
     return [{"id": r.id, "title": r.title, "kind": r.kind, "text": r.text,

@@ -6,23 +6,31 @@ needs, so one server process uses about one core. Here each worker process loads
 (spawned, not forked: the server already runs threads) and scores whole batches; only the texts
 and the result dicts cross the process boundary. The parent keeps its own loaded model for the
 manifest, small batches and the page splitter.
+
+The pool is given the loader (a picklable callable, e.g. `Moderator.worker_loader()`) and runs
+it as each worker's initializer, so this module imports nothing of the model's: the Moderator
+depends on the pool, never the other way round.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
-
-_model: Any = None
+from typing import Any, Protocol
 
 
-def _load(model_dir: str | os.PathLike[str] | None, key: str | bytes | None = None) -> None:
+class Checker(Protocol):
+    def check_many(self, texts: list[str], reasons: bool = True) -> list[dict[str, Any]]: ...
+
+
+_model: Checker | None = None  # this worker's model, set once by _start
+
+
+def _start(load: Callable[[], Checker]) -> None:
+    """Each worker's initializer: load the model once, for every batch this process scores."""
     global _model
-    from .hook import Moderator
-
-    _model = Moderator.load(model_dir, key=key)  # freezes the garbage collector's view (see load)
+    _model = load()
 
 
 def check_many_in_worker(texts: list[str], reasons: bool = True,
@@ -30,6 +38,8 @@ def check_many_in_worker(texts: list[str], reasons: bool = True,
     """check_many with the worker's own model (module-level, so it pickles by name).
     `with_text=False` leaves "text" out of the verdicts, for a caller that has the texts (no
     need to pickle them twice)."""
+    if _model is None:
+        raise RuntimeError("check_many_in_worker runs only in a pool made by start_pool")
     verdicts = _model.check_many(texts, reasons=reasons) if texts else []
     if not with_text:
         for verdict in verdicts:
@@ -37,14 +47,14 @@ def check_many_in_worker(texts: list[str], reasons: bool = True,
     return verdicts
 
 
-def start_pool(model_dir: str | os.PathLike[str] | None, processes: int,
-               key: str | bytes | None = None) -> ProcessPoolExecutor:
-    """A pool of `processes` workers, each with the model loaded and warmed, or an error now."""
+def start_pool(load: Callable[[], Checker], processes: int) -> ProcessPoolExecutor:
+    """A pool of `processes` workers, each with the model `load()` returns loaded and warmed,
+    or an error now. `load` must pickle (a module-level function, or a partial of one)."""
     pool = ProcessPoolExecutor(
         max_workers=processes,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_load,
-        initargs=(model_dir, key),
+        initializer=_start,
+        initargs=(load,),
     )
     try:
         warm = [pool.submit(check_many_in_worker, ["warm up"]) for _ in range(processes)]

@@ -284,7 +284,7 @@ def test_page_partition_one_row_per_comment_line(fixture_model_dir, monkeypatch,
     """The --page code path of a partition, in this process with a fake splitter."""
     from moderation.hook import Moderator
 
-    moderator = Moderator.load(fixture_model_dir, freeze_gc=False)
+    moderator = Moderator.load(fixture_model_dir)
     moderator.splitter = FakeSplitter()
     monkeypatch.setitem(archive._MODELS, ("fake", "sha"), moderator)
     docs = ["Headline\n> You stupid idiot\nFooter\n> Great piece", "No comments here",

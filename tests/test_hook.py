@@ -74,14 +74,14 @@ def test_worker_processes_give_the_same_verdicts(fixture_model_dir, monkeypatch)
         parallel.close()
 
 
-def test_load_freezes_the_garbage_collector_unless_told_not_to(fixture_model_dir):
+def test_load_leaves_the_hosts_garbage_collector_alone_unless_asked(fixture_model_dir):
     import gc
 
     gc.unfreeze()
     try:
-        Moderator.load(fixture_model_dir, freeze_gc=False)
+        Moderator.load(fixture_model_dir)
         assert gc.get_freeze_count() == 0
-        m = Moderator.load(fixture_model_dir)
+        m = Moderator.load(fixture_model_dir, freeze_gc=True)
         assert gc.get_freeze_count() > 0
         assert m.check("you idiot")["scores"]  # still scores
     finally:
@@ -89,9 +89,21 @@ def test_load_freezes_the_garbage_collector_unless_told_not_to(fixture_model_dir
 
 
 def test_workers_need_the_model_directory(fixture_model_dir):
-    m = Moderator.load(fixture_model_dir, freeze_gc=False)
+    m = Moderator.load(fixture_model_dir)
     with pytest.raises(ValueError):
         Moderator(m.model, m.manifest, n_jobs=2)
+    with pytest.raises(ValueError, match="has none"):
+        Moderator(m.model, m.manifest).worker_loader()
+
+
+def test_a_moderator_reports_its_directory_rule_kinds_and_worker_loader(fixture_model_dir):
+    import pickle
+
+    m = Moderator.load(fixture_model_dir)
+    assert m.model_dir == fixture_model_dir
+    assert m.rule_kinds["share_with_us"] == "signal" and m.rule_kinds["toxicity"] == "violation"
+    loader = pickle.loads(pickle.dumps(m.worker_loader()))  # what a spawned worker receives
+    assert loader.args == (fixture_model_dir,) and loader.keywords["freeze_gc"] is True
 
 
 def test_check_many_refuses_one_bare_string(fixture_model_dir):

@@ -33,7 +33,7 @@ from moderation import Moderator
 from moderation.errors import DataFormatError, ModelLoadError
 from moderation.service import ServiceConfig, create_app
 from moderation.service.connections import server_config
-from moderation.service.coral import html_to_text
+from moderation.service.coral import decide, html_to_text, signal_thresholds
 from moderation.service.signing import parse_header, sign, signature_header, verify
 
 SECRET = b"ssec_current-0123456789abcdef"
@@ -55,6 +55,8 @@ class FakeModerator:
     manifest = {"kind": "rules", "file": "rules.joblib", "sha256": "f" * 64,
                 "versions": {"python": "3.11"}, "trained_at": "2025-01-01T00:00:00+00:00",
                 "rules": RULES}  # fmt: skip
+
+    rule_kinds = {rule["id"]: rule["kind"] for rule in RULES}
 
     def __init__(self, delay: float = 0.0, splitter: bool = True) -> None:
         self.seen: list[str] = []
@@ -106,6 +108,10 @@ class Recording:
     @property
     def manifest(self) -> dict:
         return self.inner.manifest
+
+    @property
+    def rule_kinds(self) -> dict[str, str]:
+        return self.inner.rule_kinds
 
     def check(self, text: str) -> dict:
         return self.inner.check(text)
@@ -312,6 +318,22 @@ def test_configured_premod_featured_and_staff_scoring(client: httpx.Client) -> N
     with live_server(FakeModerator(), ServiceConfig(featured=True, featured_threshold=0.9)) as url:
         r = client.post(f"{url}/coral", json=coral_request("As an eyewitness, I saw the fire."))
         assert r.status_code == 204  # 0.8 is under the configured 0.9
+
+
+def test_featured_follows_the_models_signal_rules_not_a_rule_name() -> None:
+    """FEATURED comes from the rules of kind "signal" the moderator reports, whatever their id."""
+    config = ServiceConfig(featured=True)
+    sharing = FakeModerator().check("As an eyewitness, I saw the fire.")
+    signals = signal_thresholds(FakeModerator.rule_kinds, FakeModerator.manifest)
+    assert signals == {"share_with_us": 0.6}
+    assert decide(sharing, signals, config) == {"tags": ["FEATURED"]}
+    as_violation = {**FakeModerator.rule_kinds, "share_with_us": "violation"}
+    assert decide(sharing, signal_thresholds(as_violation, FakeModerator.manifest), config) is None
+    renamed = {**sharing, "scores": {"toxicity": 0.05, "witness": 0.8}, "flags": ["witness"]}
+    kinds = {"toxicity": "violation", "witness": "signal"}  # not in the manifest: no threshold
+    assert decide(renamed, signal_thresholds(kinds, FakeModerator.manifest), config) == {
+        "tags": ["FEATURED"]}  # flagged, so featured
+    assert decide({**renamed, "flags": []}, signal_thresholds(kinds, {}), config) is None
 
 
 def test_featured_is_off_by_default(fake_url: str, client: httpx.Client) -> None:
@@ -695,9 +717,10 @@ def test_cli_serves_a_trained_model(fixture_model_dir: Path, client: httpx.Clien
 
 
 def test_scoring_in_a_worker_process_gives_the_same_answers(
-    fixture_model_dir: Path, model: Recording, client: httpx.Client
+    fixture_model_dir: Path, model: Recording, client: httpx.Client, tmp_path: Path
 ) -> None:
-    config = ServiceConfig(model_dir=fixture_model_dir, processes=1, batch_wait_ms=1)
+    # the workers load the given moderator's own directory, not config.model_dir
+    config = ServiceConfig(model_dir=tmp_path / "not-a-model", processes=1, batch_wait_ms=1)
     with live_server(model.inner, config) as url:
         r = client.post(f"{url}/v1/score", json={"comments": [{"text": t} for t in COMMENTS]})
         assert r.json()["results"] == as_json(model.inner.check_many(COMMENTS))

@@ -461,19 +461,20 @@ def test_cli_jsonl_output_on_text_and_html(model_file, tmp_path):
     page = tmp_path / "page.txt"
     text = "Budget passed.\n\nThe council voted 5-2 on Monday.\n\n(1) comment\nAbout time!\n"
     page.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(app, ["split", str(page), "-m", str(model_file),
-                                      "--format", "jsonl"])
+    result = CliRunner().invoke(app, ["split", str(page), "--splitter-file",
+                                      str(model_file), "--format", "jsonl"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["line"] for r in rows] == [1, 3, 5, 6]
     assert all(r["kind"] in KINDS for r in rows)
-    table = CliRunner().invoke(app, ["split", "-", "-m", str(model_file)], input=text)
+    table = CliRunner().invoke(app, ["split", "-", "--splitter-file", str(model_file)],
+                          input=text)
     assert table.exit_code == 0
     assert len(table.stdout.splitlines()) == 4
     html = tmp_path / "page.html"
     html.write_text(PAGE_HTML, encoding="utf-8")
-    result = CliRunner().invoke(app, ["split", str(html), "-m", str(model_file),
-                                      "--format", "jsonl"])
+    result = CliRunner().invoke(app, ["split", str(html), "--splitter-file",
+                                      str(model_file), "--format", "jsonl"])
     assert result.exit_code == 0, result.output
     texts = [json.loads(x)["text"] for x in result.stdout.splitlines()]
     assert "Taxes will rise by two percent next year." in texts
@@ -484,7 +485,7 @@ def test_cli_jsonl_output_on_text_and_html(model_file, tmp_path):
 def test_cli_rejects_empty_and_binary_files(model_file, tmp_path, data):
     page = tmp_path / "page.bin"
     page.write_bytes(data)
-    result = CliRunner().invoke(app, ["split", str(page), "-m", str(model_file)])
+    result = CliRunner().invoke(app, ["split", str(page), "--splitter-file", str(model_file)])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
@@ -493,8 +494,14 @@ def test_cli_rejects_empty_and_binary_files(model_file, tmp_path, data):
 def test_cli_missing_model_and_bad_format(tmp_path):
     page = tmp_path / "page.txt"
     page.write_text("Some text.\n", encoding="utf-8")
-    missing = CliRunner().invoke(app, ["split", str(page), "-m", str(tmp_path / "none.npz")])
+    missing = CliRunner().invoke(app, ["split", str(page), "-m", str(tmp_path / "none")])
     assert missing.exit_code == 1 and missing.stderr.startswith("error: ")
+    missing = CliRunner().invoke(app, ["split", str(page), "--splitter-file",
+                                       str(tmp_path / "none.npz")])
+    assert missing.exit_code == 1 and missing.stderr.startswith("error: ")
+    both = CliRunner().invoke(app, ["split", str(page), "-m", str(tmp_path), "--splitter-file",
+                                    str(tmp_path / "none.npz")])
+    assert both.exit_code == 2
     bad = CliRunner().invoke(app, ["split", str(page), "--format", "xml"])
     assert bad.exit_code == 2
 

@@ -1,4 +1,10 @@
-"""The root typer app and the one place library errors become `error: <msg>` and exit 1."""
+"""The root typer app and the one place library errors become `error: <msg>` and exit 1.
+
+Also the options every command shares (`--model/-m DIR`, `--trusted-key`). Command modules
+import only typer and light modules at the top; scikit-learn, numba, the web stack and the
+model code are imported inside the commands, after their arguments and input are checked, so
+`moderate --help` and usage or input errors answer at once.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +25,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # click's plain help and usage errors: typer's rich formatting imports rich's markdown
+    # and traceback machinery, 0.3 s of every `--help` and every bad option
+    rich_markup_mode=None,
 )
 
 
@@ -32,6 +42,13 @@ def reported_errors() -> Iterator[None]:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(code=1) from None
+
+
+# The model directory, in every command: rules.npz and splitter.npz with their manifests.
+MODEL_DIR_HELP = ("Model directory, holding rules.npz and splitter.npz (default: "
+                  "$MODERATION_MODELS, else models/).")
+model_dir_option = Annotated[Path | None, typer.Option(
+    "--model", "-m", file_okay=False, help=MODEL_DIR_HELP)]
 
 
 # Loading (and, for `train`, signing) models with an HMAC key; the environment variable is the

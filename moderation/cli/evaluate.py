@@ -1,4 +1,7 @@
-"""`moderate evaluate`: held-out figures for the trained models, as tables (or --json)."""
+"""`moderate evaluate`: held-out figures for the trained models, as tables (or --json).
+
+moderation.evaluate (scikit-learn, the loaders) is imported inside the command, once the
+options are checked."""
 
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import progress, settings
-from ..evaluate import evaluate
-from ._app import command, reported_errors
+from ._app import command, model_dir_option, reported_errors
 
 
 def _fmt(value: Any) -> str:
@@ -29,7 +31,7 @@ def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 
 @command
 def evaluate_cli(
-    model: Annotated[Path | None, typer.Option("--model", "-m", help="Model directory.")] = None,
+    model: model_dir_option = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Raw data sets.")] = None,
     only: Annotated[str | None, typer.Option("--only", help="`rules` or `split`.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
@@ -60,6 +62,8 @@ def evaluate_cli(
             print_table(rows, ["rule", "rewrite", "roc_auc", "drop", "recall@review",
                                "clean_recall@review"])
         return
+    from ..evaluate import evaluate
+
     keep: list[dict[str, Any]] | None = [] if report is not None else None
     with reported_errors():
         result = evaluate(model, settings.data_dir(data_dir), only, keep=keep)

@@ -1,19 +1,17 @@
 """`moderate explain "some comment"`: per rule, the score, its thresholds and every n-gram's
-contribution (moderation.explain)."""
+contribution (moderation.explain, imported once the comment has passed its checks)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from ..comments_io import MAX_COMMENT_CHARS
 from ..errors import DataFormatError
-from ..explain import explain_text
 from ..hook import Moderator
-from ._app import command, output_errors, reported_errors, trusted_key_option
+from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
 from ._safe_text import terminal_safe
 
 
@@ -50,8 +48,7 @@ def write_explanation(result: dict[str, Any]) -> None:
 @command
 def explain_cli(
     text: Annotated[str, typer.Argument(help="The comment to explain.")],
-    model: Annotated[Path | None, typer.Option(
-        "--model", "-m", help="Model directory or rules model file (default: models/).")] = None,
+    model: model_dir_option = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     top: Annotated[int, typer.Option("--top", min=1, help="N-grams shown per rule.")] = 10,
     trusted_key: trusted_key_option = None,
@@ -63,7 +60,9 @@ def explain_cli(
         if len(text) > MAX_COMMENT_CHARS:
             raise DataFormatError(f"comment is {len(text):,} characters; the limit is "
                                   f"{MAX_COMMENT_CHARS:,}")
-        moderator = Moderator.load(model, key=trusted_key, freeze_gc=False)
+        from ..explain import explain_text
+
+        moderator = Moderator.load(model, key=trusted_key)
         result = explain_text(moderator.model, text, top)
         with output_errors():
             if format == "json":

@@ -1,11 +1,12 @@
-"""`moderate score FILE`: score comments (or, with --page, a page's comment lines)."""
+"""`moderate score FILE`: score comments (or, with --page, a page's comment lines).
+
+The input is read and checked before the model code is imported or the model loaded."""
 
 from __future__ import annotations
 
 import csv
 import json
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +14,7 @@ import typer
 from ..comments_io import FORMATS, read_comments
 from ..hook import Moderator
 from ..splitter.page_io import read_page
-from ._app import command, output_errors, reported_errors, trusted_key_option
+from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
 from ._safe_text import spreadsheet_safe, terminal_safe
 
 OUTPUTS = ("table", "jsonl", "csv")
@@ -48,8 +49,7 @@ def write_csv(rows: list[dict[str, Any]], rule_ids: list[str]) -> None:
 def score_cli(
     file: Annotated[str, typer.Argument(help="Comments: text (one per line), .jsonl or .csv; "
                                              "- for stdin.")],
-    model: Annotated[Path | None, typer.Option(
-        "--model", "-m", help="Model directory or rules model file (default: models/).")] = None,
+    model: model_dir_option = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table, jsonl or csv.")] = "table",
     input_format: Annotated[str | None, typer.Option(
         "--input-format", help="text, jsonl or csv (default: from the file name).")] = None,
@@ -68,11 +68,11 @@ def score_cli(
         # model has loaded
         if page:
             page_text = read_page(file)
-            moderator = Moderator.load(model, key=trusted_key)
+            moderator = Moderator.load(model, key=trusted_key, freeze_gc=True)
             rows = moderator.check_page(page_text)
         else:
             comments = read_comments(file, input_format)
-            moderator = Moderator.load(model, key=trusted_key)
+            moderator = Moderator.load(model, key=trusted_key, freeze_gc=True)
             verdicts = moderator.check_many([text for _, text in comments])
             rows = [{"line": line, **v} for (line, _), v in zip(comments, verdicts, strict=True)]
         with output_errors():

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import ModerateError
-from ._app import command, output_errors, reported_errors, trusted_key_option
+from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
 
 
 def _progress_bar() -> tuple[Any, Any]:
@@ -31,8 +31,7 @@ def score_archive_cli(
         help="Parquet file or directory, .jsonl or .csv, with a `text` column.")],
     output: Annotated[Path, typer.Argument(
         help="Output directory of part-NNNNN.parquet files (a rerun resumes it).")],
-    model: Annotated[Path | None, typer.Option(
-        "--model", "-m", help="Model directory (default: models/); workers need it too.")] = None,
+    model: model_dir_option = None,
     page: Annotated[bool, typer.Option(
         "--page", help="Each row is a page (text or HTML): one output row per comment line.")
     ] = False,

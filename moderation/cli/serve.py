@@ -1,6 +1,7 @@
 """`moderate serve`: load the model once, then run the HTTP service under uvicorn.
 
-The model is loaded before uvicorn starts, inside `reported_errors`, so a missing or mismatched
+The options are checked first (`ServiceConfig`), before the web stack is even imported; then the
+model is loaded before uvicorn starts, inside `reported_errors`, so a missing or mismatched
 model is a one-line `error:` and exit 1 rather than a traceback from the server's lifespan.
 Signing secrets come from environment variables named on the command line, never from argv,
 so they do not show in `ps` or shell history.
@@ -9,12 +10,11 @@ so they do not show in `ps` or shell history.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ._app import command, reported_errors, trusted_key_option
+from ._app import command, model_dir_option, reported_errors, trusted_key_option
 
 
 @command
@@ -23,9 +23,7 @@ def serve_cli(
     port: Annotated[
         int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")
     ] = 8000,
-    model: Annotated[
-        Path | None, typer.Option(help="Model directory (default: models/ or MODERATION_MODELS).")
-    ] = None,
+    model: model_dir_option = None,
     signing_secret_env: Annotated[
         list[str] | None,
         typer.Option(
@@ -40,11 +38,13 @@ def serve_cli(
         str, typer.Option(help="Coral status for a reject decision: REJECTED, PREMOD, ...")
     ] = "REJECTED",
     featured: Annotated[
-        bool, typer.Option(help="Suggest Coral's FEATURED tag for high share_with_us scores.")
+        bool, typer.Option(help="Suggest Coral's FEATURED tag for high scores on a signal rule "
+                           "(kind = \"signal\" in the rules file: share_with_us by default).")
     ] = False,
     featured_threshold: Annotated[
         float | None,
-        typer.Option(help="share_with_us score for FEATURED (default: its review threshold)."),
+        typer.Option(help="Signal score for FEATURED (default: each signal rule's review "
+                     "threshold)."),
     ] = None,
     score_staff: Annotated[
         bool, typer.Option(help="Also score STAFF, MODERATOR and ADMIN authors.")
@@ -88,12 +88,7 @@ def serve_cli(
     trusted_key: trusted_key_option = None,
 ) -> None:
     """Serve the model over HTTP: Coral's external moderation phase and a JSON API."""
-    import uvicorn
-
-    from ..hook import Moderator
-    from ..service import ServiceConfig, create_app
-    from ..service.config import secrets_from_env
-    from ..service.connections import server_config
+    from ..service.config import ServiceConfig, secrets_from_env
 
     with reported_errors():
         config = ServiceConfig(
@@ -117,7 +112,14 @@ def serve_cli(
             keep_alive_timeout=keep_alive_timeout,
             max_connections=max_connections,
         )
-        moderator = Moderator.load(model, key=trusted_key)
+        import uvicorn
+
+        from ..hook import Moderator
+        from ..service import create_app
+        from ..service.connections import server_config
+
+        # the service owns this process: freezing the collector's view of the model is ours
+        moderator = Moderator.load(model, key=trusted_key, freeze_gc=True)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
     options = dict(host=host, port=port, log_level=log_level.lower(), access_log=access_log,
                    server_header=False)  # fmt: skip

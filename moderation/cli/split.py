@@ -2,9 +2,11 @@
 
 FILE is plain text or HTML (recognised by content, rendered to text with html-text; line
 numbers then refer to the rendered text). Reading, and rejecting empty, binary or non-UTF-8
-input, is `splitter.page_io.read_page`; loading checks the model against its manifest
-(`model_files.load_splitter`). Library errors reach
-the user as one `error: ...` line with exit code 1 through `reported_errors()`.
+input, is `splitter.page_io.read_page`, done before the model code is imported; loading checks
+the model against its manifest (`model_files.load_splitter`). The model is `splitter.npz` in the
+model directory (`-m/--model DIR`, as in every command), or the file `--splitter-file` names.
+Library errors reach the user as one `error: ...` line with exit code 1 through
+`reported_errors()`.
 """
 
 from __future__ import annotations
@@ -16,19 +18,19 @@ from typing import Annotated
 import typer
 
 from .. import settings
-from ..model_files import load_splitter, splitter_path
 from ..splitter.page_io import read_page
-from ._app import command, output_errors, reported_errors, trusted_key_option
+from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
 from ._safe_text import terminal_safe
 
 
 @command
 def split_cli(
     file: Annotated[str, typer.Argument(help="Page (text or HTML) to split, or - for stdin.")],
-    model: Annotated[
-        Path | None, typer.Option("--model", "-m", help="Model directory (default: models/), "
-                                  "or the splitter model file itself.")
-    ] = None,
+    model: model_dir_option = None,
+    splitter_file: Annotated[Path | None, typer.Option(
+        "--splitter-file", dir_okay=False,
+        help="A splitter model file to use instead of the model directory's splitter.npz "
+             "(its manifest beside it).")] = None,
     format: Annotated[
         str, typer.Option("--format", help="Output: table or jsonl.")
     ] = "table",
@@ -37,10 +39,14 @@ def split_cli(
     """Label every non-empty line of a page as body, comment or boilerplate."""
     if format not in ("table", "jsonl"):
         raise typer.BadParameter("must be 'table' or 'jsonl'", param_hint="--format")
+    if model is not None and splitter_file is not None:
+        raise typer.BadParameter("give the model directory or the splitter file, not both",
+                                 param_hint="--splitter-file")
     with reported_errors():
         text = read_page(file)
-        directory = settings.model_dir(model)
-        path = directory if directory.is_file() else splitter_path(directory)
+        from ..model_files import load_splitter, splitter_path
+
+        path = splitter_file or splitter_path(settings.model_dir(model))
         splitter, _ = load_splitter(path, key=trusted_key)
         rows = splitter.split(text)
         with output_errors():

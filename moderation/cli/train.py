@@ -1,4 +1,7 @@
-"""`moderate train`: declare options, call moderation.train.train, print a short summary."""
+"""`moderate train`: declare options, call moderation.train.train, print a short summary.
+
+moderation.train (scikit-learn, numba, the loaders) is imported inside the command, once the
+options are checked."""
 
 from __future__ import annotations
 
@@ -8,8 +11,7 @@ from typing import Annotated
 import typer
 
 from .. import progress, settings
-from ..train import PARTS, train
-from ._app import command, reported_errors, trusted_key_option
+from ._app import MODEL_DIR_HELP, command, reported_errors, trusted_key_option
 
 
 @command
@@ -24,8 +26,8 @@ def train_cli(
         "--rules", "-r", help="Posting rules TOML (default: the packaged rules)."
     )] = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Model directory (default: models/ or $MODERATION_MODELS)."
-    )] = None,
+        "--model", "-m", "--out", "-o", file_okay=False,
+        help=MODEL_DIR_HELP.replace("Model directory", "Model directory to write"))] = None,
     only: Annotated[str | None, typer.Option(
         "--only", help="Train only `rules` or only `split` (the page splitter)."
     )] = None,
@@ -40,8 +42,10 @@ def train_cli(
         "terminal anyway).")] = False,
 ) -> None:
     """Train the rules model and the page splitter on the labelled data."""
-    if only is not None and only not in PARTS:
-        raise typer.BadParameter(f"must be one of {', '.join(PARTS)}", param_hint="--only")
+    if only is not None and only not in settings.PARTS:
+        raise typer.BadParameter(f"must be one of {', '.join(settings.PARTS)}", param_hint="--only")
+    from ..train import train
+
     progress.enable(quiet)
     with reported_errors():
         results = train(settings.data_dir(data_dir), settings.model_dir(out), only=only,

@@ -10,11 +10,26 @@ Modules, one job each:
     (moderation.workers: optional worker processes that each load the model, --processes N)
     app       create_app(moderator, config): the FastAPI routes, error handling and deadlines
     connections  header, body and keep-alive timeouts and a connection cap (uvicorn protocol)
+
+`create_app` and `ModeratorLike` are imported from `app` on first use (PEP 562), so that
+`moderate serve` checks its options (`config`) before the web stack is imported.
 """
 
 from __future__ import annotations
 
-from .app import ModeratorLike, create_app
+from typing import TYPE_CHECKING, Any
+
 from .config import ServiceConfig
 
+if TYPE_CHECKING:
+    from .app import ModeratorLike, create_app
+
 __all__ = ["ModeratorLike", "ServiceConfig", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("ModeratorLike", "create_app"):
+        from . import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,8 +2,10 @@
 
 `create_app(moderator, config)` takes an already-loaded moderator (the CLI loads it before
 starting, so a bad model fails fast with a one-line error), or None to load one from
-`config.model_dir` in the lifespan. The moderator is used only through the small `ModeratorLike`
-protocol, so tests can pass a fake that forces an action.
+`config.model_dir` in the lifespan. Everything about the model is then asked of that moderator:
+its manifest, which rules are signals (`rule_kinds`), and, with `config.processes`, the worker
+processes (`start_workers`, which load the same directory with the same key). It is used only
+through the small `ModeratorLike` protocol, so tests can pass a fake that forces an action.
 
 Every error is a JSON `{"error": message}` with its status: 400 bad JSON or fields, 401 bad or
 missing Coral signature, 404 unknown path, 405 wrong method, 413 body too large, 503 no page
@@ -31,7 +33,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ..errors import DataFormatError, ModelLoadError
-from ..workers import check_many_in_worker, start_pool
+from ..workers import check_many_in_worker
 from . import coral
 from .batching import Scorer
 from .bodies import read_body
@@ -45,9 +47,13 @@ Route = Callable[[Request], Awaitable[Response]]
 
 
 class ModeratorLike(Protocol):
-    """What the service needs from moderation.Moderator."""
+    """What the service needs from moderation.Moderator (`start_workers` only with
+    `config.processes`)."""
 
     manifest: dict
+
+    @property
+    def rule_kinds(self) -> dict[str, str]: ...
 
     def check_many(self, texts: list[str], reasons: bool = True) -> list[dict]: ...
 
@@ -153,11 +159,16 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         if model is None:
             from ..hook import Moderator  # imported here: the app must not load at import
 
-            model = await run_in_threadpool(Moderator.load, config.model_dir, key=config.model_key)
+            model = await run_in_threadpool(Moderator.load, config.model_dir,
+                                            key=config.model_key, freeze_gc=True)
         pool = None
         if config.processes:
-            pool = await run_in_threadpool(start_pool, config.model_dir, config.processes,
-                                           key=config.model_key)
+            # the workers load what this moderator was loaded from, whatever config.model_dir says
+            start_workers = getattr(model, "start_workers", None)
+            if start_workers is None:
+                raise TypeError("processes > 0 needs a moderator with start_workers "
+                                "(moderation.Moderator)")
+            pool = await run_in_threadpool(start_workers, config.processes)
         check_many = check_many_in_worker if pool else model.check_many
 
         def make_scorer(reasons: bool) -> Scorer:
@@ -173,6 +184,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         # per-comment cost); /v1/score returns them.
         scorer, quick = make_scorer(True), make_scorer(False)
         app.state.moderator = model
+        app.state.signals = coral.signal_thresholds(model.rule_kinds, model.manifest)
         app.state.scorer = scorer
         app.state.quick_scorer = quick
         app.state.timeouts = 0
@@ -232,7 +244,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             )  # fmt: skip
             return late_answer(config)
         result = max(results, key=severity)
-        decision = coral.decide(result, request.app.state.moderator.manifest, config)
+        decision = coral.decide(result, request.app.state.signals, config)
         headers = {
             "X-Moderation-Action": str(result.get("action")),
             "X-Moderation-Flags": ",".join(result.get("flags") or []),

@@ -9,8 +9,9 @@ phase sends the body as HTML or as plain text (its "format" setting); both are h
 
 Mapping (see `decide`): approve -> 204; review -> a FLAG with reason COMMENT_DETECTED_TOXIC;
 reject -> the configured status (REJECTED by default) plus the same FLAG, so moderators see why
-in the comment's history. An approved comment whose share_with_us signal is high may get the
-FEATURED tag suggestion when the site turns that on.
+in the comment's history. An approved comment that scores high on a signal rule (a rule of kind
+"signal" in the rules file the model was trained with: share_with_us in the packaged rules)
+may get the FEATURED tag suggestion when the site turns that on.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from .payloads import field, optional
 
 ACTIONS = ("NEW", "EDIT")
 FLAG_TOXIC = {"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC"}
-SIGNAL_RULE = "share_with_us"
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,10 @@ def parse_request(body: dict[str, Any]) -> CoralComment:
     )
 
 
-def decide(result: dict[str, Any], manifest: dict[str, Any], config: ServiceConfig) -> dict | None:
-    """Coral's answer for one check() result: a response body, or None for 204."""
+def decide(result: dict[str, Any], signals: dict[str, float | None],
+           config: ServiceConfig) -> dict | None:
+    """Coral's answer for one check() result: a response body, or None for 204. `signals` is
+    `signal_thresholds` of the model."""
     answer: dict[str, Any] = {}
     action = result.get("action")
     if action == "reject":
@@ -93,32 +95,40 @@ def decide(result: dict[str, Any], manifest: dict[str, Any], config: ServiceConf
         answer["actions"] = [dict(FLAG_TOXIC)]
     elif action == "review":
         answer["actions"] = [dict(FLAG_TOXIC)]
-    elif config.featured and is_featured(result, manifest, config):
+    elif config.featured and is_featured(result, signals, config):
         answer["tags"] = ["FEATURED"]
     return answer or None
 
 
-def is_featured(result: dict[str, Any], manifest: dict[str, Any], config: ServiceConfig) -> bool:
-    """share_with_us at or over the configured threshold, else over its own review threshold."""
-    score = (result.get("scores") or {}).get(SIGNAL_RULE)
-    if score is None:
-        return False
-    threshold = config.featured_threshold
-    if threshold is None:
-        threshold = signal_review_threshold(manifest)
-    if threshold is None:
-        return SIGNAL_RULE in (result.get("flags") or [])
-    return float(score) >= threshold
+def is_featured(result: dict[str, Any], signals: dict[str, float | None],
+                config: ServiceConfig) -> bool:
+    """Any signal rule at or over the configured threshold, else over its own review threshold
+    (else flagged, when the model gives it none)."""
+    scores = result.get("scores") or {}
+    for rule, review in signals.items():
+        score = scores.get(rule)
+        if score is None:
+            continue
+        threshold = config.featured_threshold if config.featured_threshold is not None else review
+        if threshold is None:
+            if rule in (result.get("flags") or []):
+                return True
+        elif float(score) >= threshold:
+            return True
+    return False
 
 
-def signal_review_threshold(manifest: dict[str, Any]) -> float | None:
-    """The review threshold the model's manifest gives share_with_us, if any."""
+def signal_thresholds(rule_kinds: dict[str, str], manifest: dict[str, Any]
+                      ) -> dict[str, float | None]:
+    """The model's signal rules (kind "signal" in `rule_kinds`, e.g. share_with_us), each with
+    the review threshold the manifest gives it, if any."""
+    reviews: dict[str, float | None] = {}
     for rule in manifest.get("rules") or []:
-        if isinstance(rule, dict) and rule.get("id") == SIGNAL_RULE:
+        if isinstance(rule, dict) and isinstance(rule.get("id"), str):
             thresholds = rule.get("thresholds") or {}
             review = thresholds.get("review") if isinstance(thresholds, dict) else None
-            return float(review) if isinstance(review, int | float) else None
-    return None
+            reviews[rule["id"]] = float(review) if isinstance(review, int | float) else None
+    return {rule: reviews.get(rule) for rule, kind in rule_kinds.items() if kind == "signal"}
 
 
 # Every element name of the HTML living standard (and a few obsolete ones still rendered).

@@ -15,12 +15,31 @@ Modules, one job each:
 * `model`     — `SplitterModel`: TF-IDF + LR per line, stacked trees; state as plain arrays;
 * `train`     — `train_splitter` / `evaluate_splitter` (site-held-out real pages, P/R/F1);
 * `page_io`   — `read_page`: text or HTML from a file or stdin, refusing empty / binary input.
+
+The names below are imported from their modules on first use (PEP 562), not with the package:
+`moderate split` reads and checks its input (`page_io`) before scikit-learn, lxml and the model
+code are imported.
 """
 
 from __future__ import annotations
 
-from .model import KINDS, SplitterModel
-from .page_io import read_page
-from .train import evaluate_splitter, train_splitter
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import KINDS, SplitterModel
+    from .page_io import read_page
+    from .train import evaluate_splitter, train_splitter
 
 __all__ = ["KINDS", "SplitterModel", "evaluate_splitter", "read_page", "train_splitter"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("KINDS", "SplitterModel"):
+        from . import model as module
+    elif name == "read_page":
+        from . import page_io as module
+    elif name in ("evaluate_splitter", "train_splitter"):
+        from . import train as module
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(module, name)

@@ -53,7 +53,7 @@ def _model_dir(tmp_path, splitter: bool = True):
 
 
 def test_the_card_carries_the_runs_figures_and_the_licences(monkeypatch, tmp_path):
-    monkeypatch.setattr("moderation.cli.evaluate.evaluate", lambda *a, **k: RESULT)
+    monkeypatch.setattr("moderation.evaluate.evaluate", lambda *a, **k: RESULT)
     card = tmp_path / "MODEL_CARD.md"
     out = CliRunner().invoke(app, ["evaluate", "-m", str(_model_dir(tmp_path)),
                                    "--model-card", str(card)])
@@ -69,7 +69,7 @@ def test_the_card_carries_the_runs_figures_and_the_licences(monkeypatch, tmp_pat
 
 def test_without_a_splitter_or_non_commercial_data_the_card_says_neither(monkeypatch,
                                                                           tmp_path):
-    monkeypatch.setattr("moderation.cli.evaluate.evaluate", lambda *a, **k: RESULT)
+    monkeypatch.setattr("moderation.evaluate.evaluate", lambda *a, **k: RESULT)
     monkeypatch.setitem(RULES_MANIFEST, "non_commercial_sources", [])
     card = tmp_path / "card.md"
     out = CliRunner().invoke(app, ["evaluate", "-m", str(_model_dir(tmp_path, splitter=False)),
@@ -80,7 +80,7 @@ def test_without_a_splitter_or_non_commercial_data_the_card_says_neither(monkeyp
 
 
 def test_a_failed_card_leaves_the_old_one(monkeypatch, tmp_path):
-    monkeypatch.setattr("moderation.cli.evaluate.evaluate", lambda *a, **k: RESULT)
+    monkeypatch.setattr("moderation.evaluate.evaluate", lambda *a, **k: RESULT)
     model_dir = _model_dir(tmp_path)
     (model_dir / "rules.npz.manifest.json").write_text("{not json")
     card = tmp_path / "card.md"

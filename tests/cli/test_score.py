@@ -48,8 +48,8 @@ def test_page_mode_scores_comment_lines_only(fixture_model_dir, tmp_path):
     result = runner.invoke(app, ["score", "--page", str(page), "-m", str(fixture_model_dir),
                                  "-f", "jsonl"])
     assert result.exit_code == 0, result.output
-    split = runner.invoke(app, ["split", str(page), "-m",
-                                str(fixture_model_dir / "splitter.npz"), "--format", "jsonl"])
+    split = runner.invoke(app, ["split", str(page), "-m", str(fixture_model_dir),
+                                "--format", "jsonl"])
     comment_lines = [r["line"] for r in map(json.loads, split.stdout.splitlines())
                      if r["kind"] == "comment"]
     assert comment_lines  # else the check below is empty
