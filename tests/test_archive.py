@@ -300,7 +300,8 @@ def test_page_partition_one_row_per_comment_line(fixture_model_dir, monkeypatch,
     assert table["doc_row"].tolist() == [10, 10, 11, 12, 13]
     assert table["line"].tolist()[:2] == [2, 4] and pd.isna(table["line"][2])
     assert table["text"].tolist()[:2] == ["You stupid idiot", "Great piece"]
-    assert table["line"][3] == 2 and table["text"][3] == "what a moron"  # HTML rendered
+    assert table["line"][3] == 3 and table["text"][3] == "what a moron"  # HTML rendered as
+    # `moderate split` renders it (html-text: a blank line between blocks)
     want = moderator.check_many(["You stupid idiot", "Great piece", "what a moron"])
     assert table["action"][[0, 1, 3]].tolist() == [v["action"] for v in want]
     assert table["score_be_nice"][[0, 1, 3]].tolist() == [v["scores"]["be_nice"] for v in want]
