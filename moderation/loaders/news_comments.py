@@ -25,10 +25,14 @@ def _votes(cell: str) -> dict[str, int]:
     return votes
 
 
+C3_FILE = "C3_anonymized.csv"  # in c3/; the splitter's assembled pages read it too
+SFU_CTC_FILE = "SFU_constructiveness_toxicity.csv"  # in sfu_ctc/
+
+
 def load_c3(data_dir: Path) -> list[Example]:
     root = source_dir(data_dir, "c3")
     examples: list[Example] = []
-    for row in read_csv(root / "C3_anonymized.csv"):
+    for row in read_csv(root / C3_FILE):
         labels: dict[str, int] = {}
         level = float(row["crowd_toxicity_level"] or "nan")
         if level < 1.5:
@@ -52,7 +56,7 @@ def load_c3(data_dir: Path) -> list[Example]:
 def load_sfu_ctc(data_dir: Path) -> list[Example]:
     root = source_dir(data_dir, "sfu_ctc")
     examples: list[Example] = []
-    for row in read_csv(root / "SFU_constructiveness_toxicity.csv"):
+    for row in read_csv(root / SFU_CTC_FILE):
         labels: dict[str, int] = {}
         toxic = row["is_toxic_popular_answer_1"].strip()
         if toxic == "1":

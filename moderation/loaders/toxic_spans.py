@@ -20,6 +20,9 @@ SPAN_TYPES = {
 }
 
 
+COMMENTS_FILE = "comments.csv"  # in toxic_spans/; the splitter's assembled pages read it too
+
+
 def load_toxic_spans(data_dir: Path) -> list[Example]:
     root = source_dir(data_dir, "toxic_spans")
     raters: dict[str, set[str]] = defaultdict(set)
@@ -36,7 +39,7 @@ def load_toxic_spans(data_dir: Path) -> list[Example]:
         if label and post:
             marked[(post, label)].add(row["annotation"])
     examples: list[Example] = []
-    for row in read_csv(root / "comments.csv"):
+    for row in read_csv(root / COMMENTS_FILE):
         post = row["comment_id"]
         n = len(raters.get(post, ()))
         if n == 0:

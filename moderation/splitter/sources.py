@@ -29,6 +29,8 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import DataSourceError
+from ..loaders.news_comments import C3_FILE, SFU_CTC_FILE
+from ..loaders.toxic_spans import COMMENTS_FILE
 from .html_text import html_to_lines
 
 csv.field_size_limit(1 << 30)
@@ -290,15 +292,15 @@ def _threads(root: Path) -> dict[str, list[Comment]]:
 
 def _comments(root: Path, rng: random.Random, per_source: int) -> list[Comment]:
     specs = [
-        ("c3", root / "c3" / "C3_anonymized.csv", "comment_text", "article_id"),
-        ("sfu_ctc", root / "sfu_ctc" / "SFU_constructiveness_toxicity.csv", "comment", "url"),
+        ("c3", root / "c3" / C3_FILE, "comment_text", "article_id"),
+        ("sfu_ctc", root / "sfu_ctc" / SFU_CTC_FILE, "comment", "url"),
         ("sfu_gnm_csv", root / "sfu_gnm_articles_comments" / "comment_csvs" / "old_comments.csv",
          "text", "article_id"),
         ("sfu_gnm_csv", root / "sfu_gnm_articles_comments" / "comment_csvs" /
          "new_comments_preprocessed.csv", "text", "article_id"),
         ("sfu_gnm_csv", root / "sfu_gnm_articles_comments" / "comment_csvs" /
          "comments_csv_sample.csv", "text", "article_id"),
-        ("toxic_spans", root / "toxic_spans" / "comments.csv", "comment_text", "comment_id"),
+        ("toxic_spans", root / "toxic_spans" / COMMENTS_FILE, "comment_text", "comment_id"),
     ]
     seen: set[str] = set()
     by_source: dict[str, list[Comment]] = {}
