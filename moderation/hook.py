@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataFormatError, ModelLoadError
-from .settings import model_dir
+from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME, model_dir
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -61,8 +61,8 @@ class Moderator:
 
     @classmethod
     def load(cls, model_dir_path: str | os.PathLike[str] | None = None,
-             n_jobs: int = 1, freeze_gc: bool = False, key: str | bytes | None = None
-             ) -> Moderator:
+             n_jobs: int = 1, freeze_gc: bool = False, key: str | bytes | None = None,
+             expect_sha256: str | None = None) -> Moderator:
         """Load `<dir>/rules.npz` (required) and `<dir>/splitter.npz` (if present), each
         checked against its manifest; with `key` (or $MODERATION_MODEL_KEY) each manifest must
         also carry a matching HMAC signature. A splitter that fails its checks is not an error
@@ -79,14 +79,26 @@ class Moderator:
         With `n_jobs` > 1, batches of PARALLEL_MIN_BATCH comments or more are scored in
         n_jobs equal parts, one in the calling thread and the others in n_jobs - 1 worker
         processes (started on first use, each loading the same checked model); smaller
-        batches stay in this process."""
-        from .model_files import load_rules_model, load_splitter, rules_model_path, splitter_path
+        batches stay in this process; each worker refuses a rules model other than this one
+        (`expect_sha256`, the sha256 of the rules arrays), so a model retrained in between is
+        never mixed with it."""
+        directory = Path(model_dir(model_dir_path))
+        rules_path = directory / RULES_MODEL_NAME
+        # checked before the heavy imports below, so that a wrong path answers at once
+        if directory.is_file():
+            raise ModelLoadError(f"{directory} is a file: give the model directory (it holds "
+                                 f"{RULES_MODEL_NAME} and {SPLITTER_MODEL_NAME})")
+        if not directory.exists():
+            raise ModelLoadError(f"no model directory {directory}: run `moderate train` first "
+                                 "or pass --model")
+        from .model_files import load_rules_model, load_splitter, splitter_path
         from .persist import manifest_path
 
-        path = Path(model_dir(model_dir_path))
-        rules_path = rules_model_path(path)
-        directory = rules_path.parent
         rules_model, manifest = load_rules_model(rules_path, key)
+        if expect_sha256 is not None and manifest.get("sha256") != expect_sha256:
+            raise ModelLoadError(f"{rules_path} is not the model the caller loaded (sha256 "
+                                 f"{str(manifest.get('sha256'))[:12]}… != {expect_sha256[:12]}…): "
+                                 "retrained in between? Load it again")
         # The compiled kernels are loaded from numba's cache (or compiled) on first use: do it
         # here, so that load time is honest and the first comment is not slow.
         rules_model.verdicts(["warm up, you idiot"])
@@ -119,12 +131,13 @@ class Moderator:
 
     def worker_loader(self) -> Callable[[], Moderator]:
         """A picklable callable that loads this model again, from the same directory with the
-        same key, for a worker process (which owns its process, so it freezes the collector)."""
+        same key, for a worker process (which owns its process, so it freezes the collector);
+        it refuses a rules model whose sha256 is not this one's."""
         if self._model_dir is None:
             raise ValueError("worker processes load the model from its directory: this "
                              "Moderator has none (use Moderator.load)")
         return functools.partial(Moderator.load, self._model_dir, key=self._key,
-                                 freeze_gc=True)
+                                 freeze_gc=True, expect_sha256=self.manifest.get("sha256"))
 
     def start_workers(self, processes: int) -> Executor:
         """A pool of `processes` worker processes, each with this model loaded and warmed

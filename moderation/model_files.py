@@ -22,8 +22,12 @@ _LEGACY_SUFFIX = ".joblib"
 
 
 def rules_model_path(model_dir: Path) -> Path:
-    """The rules model of a directory, or the file itself when a file is named."""
-    return model_dir if model_dir.is_file() else model_dir / RULES_MODEL_NAME
+    """The rules model of a model directory (a file given instead is refused: `-m` and every
+    loader take the directory, which also holds the splitter)."""
+    if model_dir.is_file():
+        raise ModelLoadError(f"{model_dir} is a file: give the model directory (it holds "
+                             f"{RULES_MODEL_NAME} and {SPLITTER_MODEL_NAME})")
+    return model_dir / RULES_MODEL_NAME
 
 
 def splitter_path(model_dir: Path) -> Path:

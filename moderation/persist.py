@@ -3,8 +3,9 @@
 A model is two files: `<name>.npz`, numpy arrays only (loaded with `allow_pickle=False`, so an
 object array or a pickle inside is refused, never executed), and `<name>.npz.manifest.json`:
 the model's kind, the storage format, the sha256 of the arrays file, the library versions it
-was made with, the model's own metadata (rules, thresholds, shapes: plain JSON) and what the
-trainer wants to say about it (sources, metrics).
+was made with, the model's own metadata (rules, thresholds, feature specification, shapes: plain
+JSON) with the sha256 of its canonical JSON, and what the trainer wants to say about it
+(sources, metrics).
 
 A checksum beside a file only catches accidents: whoever can replace the arrays can replace the
 manifest too. A site that wants to refuse models it did not make sets a key
@@ -117,6 +118,7 @@ def save_model(path: str | os.PathLike[str], kind: str, arrays: dict[str, np.nda
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "model": meta,
             **(info or {}),
+            "model_sha256": metadata_sha256(meta),
         }
         secret = model_key(key)
         if secret is not None:
@@ -132,6 +134,15 @@ def save_model(path: str | os.PathLike[str], kind: str, arrays: dict[str, np.nda
             if os.path.exists(leftover):
                 os.unlink(leftover)
     return manifest
+
+
+def metadata_sha256(meta: dict[str, Any]) -> str:
+    """sha256 of the model's metadata as canonical JSON: the thresholds, rules and feature
+    specification are checked like the arrays are (an edited or damaged manifest is refused;
+    only a signature guards against a deliberate swap)."""
+    canonical = json.dumps(meta, sort_keys=True, separators=(",", ":"), allow_nan=False,
+                           default=_jsonable)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _jsonable(value: Any) -> Any:
@@ -181,6 +192,17 @@ def check_manifest(path: Path, manifest: dict[str, Any], kind: str,
         if not hmac.compare_digest(given, _signature(manifest, secret)):
             raise ModelLoadError(f"{path}: its manifest's signature does not match the model "
                                  "key; refusing it")
+    recorded = manifest.get("model_sha256")
+    if not isinstance(recorded, str):
+        raise ModelLoadError(f"{path}: its manifest has no checksum of its metadata (saved by "
+                             "an earlier version); retrain it")
+    try:
+        metadata_ok = hmac.compare_digest(recorded, metadata_sha256(manifest["model"]))
+    except (TypeError, ValueError) as exc:
+        raise ModelLoadError(f"{path}: its manifest's metadata is not plain JSON: {exc}") from exc
+    if not metadata_ok:
+        raise ModelLoadError(f"{path}: its manifest's metadata (rules, thresholds, features) "
+                             "does not match its checksum: edited or damaged; retrain it")
     actual = sha256_of(path)
     if actual != manifest.get("sha256"):
         raise ModelLoadError(

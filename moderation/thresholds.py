@@ -23,7 +23,8 @@ from .settings import model_dir
 
 LIMITS = ("review", "reject")
 # Written by save_model itself; everything else in the manifest is carried over.
-_OWN_KEYS = frozenset(("kind", "format", "file", "sha256", "versions", "model", "signature"))
+_OWN_KEYS = frozenset(("kind", "format", "file", "sha256", "versions", "model", "model_sha256",
+                       "signature"))
 
 
 class ThresholdError(ModerateError, ValueError):

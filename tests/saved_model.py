@@ -63,8 +63,9 @@ def main() -> None:
     data = data_dir()
     if data.is_dir() and any(data.iterdir()):
         texts = real_sample(data)
-        with gzip.open(REAL_VERDICTS, "wt", encoding="utf-8") as handle:
-            json.dump(verdicts_of(model, texts), handle)
+        payload = json.dumps(verdicts_of(model, texts)).encode("utf-8")
+        with gzip.GzipFile(REAL_VERDICTS, "wb", mtime=0) as handle:  # same bytes, same file
+            handle.write(payload)
         print(f"saved {len(texts)} real verdicts")
 
 

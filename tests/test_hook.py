@@ -120,9 +120,32 @@ def test_a_broken_splitter_only_breaks_splitting(fixture_model_dir, tmp_path):
     for name in (RULES_MODEL_NAME, RULES_MODEL_NAME + ".manifest.json"):
         shutil.copy(fixture_model_dir / name, tmp_path / name)
     (tmp_path / SPLITTER_MODEL_NAME).write_bytes(b"\x80\x04 a pickle")
+    from moderation.persist import metadata_sha256
+
     (tmp_path / (SPLITTER_MODEL_NAME + ".manifest.json")).write_text(
-        '{"kind": "splitter", "format": 3, "model": {}, "sha256": "0"}')
+        '{"kind": "splitter", "format": 3, "model": {}, "sha256": "0", '
+        f'"model_sha256": "{metadata_sha256({})}"}}')
     m = Moderator.load(tmp_path)
     assert m.check("You are an idiot")["action"] in ("review", "reject")
     with pytest.raises(ModelLoadError, match="does not match its manifest"):
         m.check_page("Some article.\n3 comments\nWhat a moron")
+
+
+def test_load_takes_a_directory_and_workers_refuse_another_model(fixture_model_dir, tmp_path):
+    import shutil
+
+    from moderation.settings import RULES_MODEL_NAME
+
+    with pytest.raises(ModelLoadError, match="is a file: give the model directory"):
+        Moderator.load(fixture_model_dir / RULES_MODEL_NAME)
+    with pytest.raises(ModelLoadError, match="no model directory"):
+        Moderator.load(tmp_path / "missing")
+    m = Moderator.load(fixture_model_dir)
+    loader = m.worker_loader()
+    assert loader.keywords["expect_sha256"] == m.manifest["sha256"]
+    assert loader().manifest["sha256"] == m.manifest["sha256"]
+    # a model retrained between the parent's load and a worker's start is refused
+    other = tmp_path / "models"
+    shutil.copytree(fixture_model_dir, other)
+    with pytest.raises(ModelLoadError, match="not the model the caller loaded"):
+        Moderator.load(other, expect_sha256="0" * 64)

@@ -128,3 +128,21 @@ def test_failed_save_leaves_previous_model(tmp_path):
     arrays, _ = load_model(path, kind="test")
     assert arrays["weights"].tolist() == [0.0, 1.0, 2.0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "m.npz.manifest.json"]
+
+
+def test_edited_or_unchecked_metadata_is_refused(tmp_path):
+    """The metadata (rules, thresholds, feature specification) is checked like the arrays: an
+    accidental edit, or a manifest without the checksum, is refused with a one-line reason."""
+    path = tmp_path / "m.npz"
+    _save(path)
+    manifest = json.loads(manifest_path(path).read_text())
+    edited = {**manifest, "model": {**manifest["model"], "rules": ["y"]}}
+    manifest_path(path).write_text(json.dumps(edited))
+    with pytest.raises(ModelLoadError, match="does not match its checksum"):
+        load_model(path, kind="test")
+    unchecked = {k: v for k, v in manifest.items() if k != "model_sha256"}
+    manifest_path(path).write_text(json.dumps(unchecked))
+    with pytest.raises(ModelLoadError, match="no checksum of its metadata"):
+        load_model(path, kind="test")
+    manifest_path(path).write_text(json.dumps(manifest))
+    load_model(path, kind="test")  # the untouched manifest still loads
