@@ -22,10 +22,16 @@ TIMEOUT_DECISIONS = ("review", "premod", "approve")
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    """How the HTTP service behaves. The defaults are what `moderate serve` uses."""
+    """How the HTTP service behaves. The defaults are what `moderate serve` uses, but for
+    freeze_gc, which only serve turns on."""
 
     model_dir: Path | None = None
     """Where `Moderator.load` looks when the app loads the model itself (None: the default)."""
+    freeze_gc: bool = False
+    """When the app loads the model itself: call `gc.freeze()` once it is loaded
+    (`Moderator.load(freeze_gc=True)`). It changes the whole process's garbage collector, so
+    only a process that exists to serve should set it: `moderate serve` does; an app mounted
+    in your own ASGI process leaves it off."""
     model_key: str | None = field(default=None, repr=False)
     """Key the model manifests must be signed with (None: $MODERATION_MODEL_KEY, if set)."""
     signing_secrets: tuple[bytes, ...] = field(default=(), repr=False)
