@@ -324,8 +324,11 @@ _MODELS_LOCK = threading.Lock()
 LOADS = 0  # Moderator.load calls in this process (the tests check: one per worker)
 
 
-def worker_moderator(model_dir: str, sha256: str, key: str | bytes | None = None) -> Any:
-    """This process's Moderator for `model_dir`, loaded (and checked) once."""
+def worker_moderator(model_dir: str, sha256: str, key: str | bytes | None = None,
+                     freeze_gc: bool = False) -> Any:
+    """This process's Moderator for `model_dir`, loaded (and checked) once; with `freeze_gc`,
+    the load calls `gc.freeze()` (a worker of a LocalCluster we started, which exists only to
+    score; never the workers of a site's own cluster, whose collector is theirs)."""
     from .hook import Moderator
 
     global LOADS
@@ -333,9 +336,7 @@ def worker_moderator(model_dir: str, sha256: str, key: str | bytes | None = None
     with _MODELS_LOCK:
         moderator = _MODELS.get(cache_key)
         if moderator is None:
-            # a worker process exists to score: it freezes the collector's view of the model,
-            # as the CLI and the service's workers do (the library default leaves it alone)
-            moderator = Moderator.load(model_dir, key=key, freeze_gc=True)
+            moderator = Moderator.load(model_dir, key=key, freeze_gc=freeze_gc)
             LOADS += 1
             if moderator.manifest.get("sha256") != sha256:
                 raise ModelLoadError(f"the model at {model_dir} on this worker is not the one "
@@ -347,11 +348,13 @@ def worker_moderator(model_dir: str, sha256: str, key: str | bytes | None = None
 class ModelPlugin(WorkerPlugin):
     """Loads the model on each worker when it joins (and on workers that join later)."""
 
-    def __init__(self, model_dir: str, sha256: str, key: str | bytes | None = None):
+    def __init__(self, model_dir: str, sha256: str, key: str | bytes | None = None,
+                 freeze_gc: bool = False):
         self.model_dir, self.sha256, self.key = model_dir, sha256, key
+        self.freeze_gc = freeze_gc
 
     def setup(self, worker: Any) -> None:
-        worker_moderator(self.model_dir, self.sha256, self.key)
+        worker_moderator(self.model_dir, self.sha256, self.key, self.freeze_gc)
 
 
 def _empty_frame(plan: dict[str, Any]) -> pd.DataFrame:
@@ -623,7 +626,8 @@ def score_partition(frame: pd.DataFrame, todo: Sequence[int], output: str,
         raise ArchiveError(f"partition {part} read {len(frame)} rows, planned {spec['rows']}")
     if part in fail_partitions:
         raise RuntimeError(f"injected fault in partition {part}")
-    moderator = worker_moderator(model["dir"], model["sha256"], model.get("key"))
+    moderator = worker_moderator(model["dir"], model["sha256"], model.get("key"),
+                                 model.get("freeze_gc", False))
     wall, cpu = time.perf_counter(), time.process_time()
     if page:
         table, extra = _score_pages(moderator, frame, spec["first_row"], reasons)
@@ -801,7 +805,12 @@ def _run(plan: dict[str, Any], todo: list[int], out: Path, model: dict[str, Any]
                                            processes=True, host="127.0.0.1",
                                            dashboard_address=None)
                 client = own_client = Client(cluster)
-        client.register_plugin(ModelPlugin(model["dir"], model["sha256"], model.get("key")),
+        # the workers of the LocalCluster started here exist only to score, so they freeze the
+        # collector's view of the model, as the CLI's and the service's workers do; a site's
+        # own workers (a scheduler or client given) are left as they are
+        model = {**model, "freeze_gc": cluster is not None}
+        client.register_plugin(ModelPlugin(model["dir"], model["sha256"], model.get("key"),
+                                           model["freeze_gc"]),
                                name=f"moderate-model-{model['sha256'][:16]}")
         parts = [plan["partitions"][p] for p in todo]
         frames = dd.from_map(read_partition, parts, plan=plan, meta=_empty_frame(plan),
