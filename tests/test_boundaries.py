@@ -138,8 +138,15 @@ def test_dash_m_is_the_model_directory_in_every_command(tmp_path: Path) -> None:
         options = [p for p in command.params if "-m" in p.opts]
         assert len(options) == 1, f"{name} has no -m"
         assert "--model" in options[0].opts, name
-        assert options[0].type_descriptor.parameter_info.file_okay is False, name
     a_file = tmp_path / "rules.npz"
     a_file.write_bytes(b"")
-    result = CliRunner().invoke(app, ["score", "-", "-m", str(a_file)], input="hello\n")
-    assert result.exit_code == 2  # a usage error, before anything is read or loaded
+    arguments = {"score": ["-"], "split": ["-"], "explain": ["hello"],
+                 "score-archive": [str(tmp_path / "in.jsonl"), str(tmp_path / "out")]}
+    for name in group.commands:
+        result = CliRunner().invoke(app, [name, *arguments.get(name, []), "-m", str(a_file)],
+                                    input="hello\n")
+        # a model error as the README describes them: one line, exit 1, before anything is
+        # read or loaded
+        assert result.exit_code == 1, (name, result.output)
+        assert result.stderr == f"error: {a_file}: -m takes the model directory, not a file\n"
+        assert result.stdout == ""
