@@ -53,6 +53,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
+from .archive_input import check_input
 from .comments_io import MAX_COMMENT_CHARS
 from .errors import DataFormatError, ModelLoadError, ModerateError
 
@@ -60,7 +61,6 @@ ARCHIVE_FORMAT = 1
 MANIFEST_NAME = "_archive.json"
 SUCCESS_NAME = "_SUCCESS"
 MAX_PAGE_CHARS = 8 * 1024 * 1024
-INPUT_FORMATS = ("parquet", "jsonl", "csv")
 ACTIONS = ("approve", "review", "reject")
 _STATS_KEY = b"moderate.stats"
 _PART = re.compile(r"part-(\d{5,})\.parquet")
@@ -72,33 +72,6 @@ class ArchiveError(ModerateError, RuntimeError):
 
 # ---------------------------------------------------------------------------------------------
 # Planning (client side, before the cluster starts)
-
-
-def _input_files(path: Path, fmt: str) -> list[Path]:
-    if path.is_dir():
-        if fmt != "parquet":
-            raise DataFormatError("a directory input must hold .parquet files", str(path))
-        files = sorted(p for p in path.iterdir() if p.suffix == ".parquet"
-                       and not p.name.startswith((".", "_")))
-        if not files:
-            raise DataFormatError("directory holds no .parquet files", str(path))
-        return files
-    if not path.exists():
-        raise DataFormatError("no such file", str(path))
-    return [path]
-
-
-def guess_input_format(path: str | os.PathLike[str]) -> str:
-    path = Path(path)
-    if path.is_dir():
-        return "parquet"
-    suffix = path.suffix.lower()
-    formats = {".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
-               ".csv": "csv"}
-    if suffix not in formats:
-        raise DataFormatError("cannot tell the format from the name: use .parquet, .jsonl or "
-                              ".csv (or --input-format)", str(path))
-    return formats[suffix]
 
 
 def _fingerprint(files: list[Path]) -> list[dict[str, Any]]:
@@ -291,10 +264,7 @@ def plan_archive(input_path: str | os.PathLike[str], input_format: str | None = 
     if rows_per_partition < 1:
         raise ValueError("rows_per_partition must be at least 1")
     path = Path(input_path)
-    fmt = input_format or guess_input_format(path)
-    if fmt not in INPUT_FORMATS:
-        raise DataFormatError(f"unknown input format {fmt!r}; use one of {INPUT_FORMATS}")
-    files = _input_files(path, fmt)
+    fmt, files = check_input(path, input_format)
     try:
         if fmt == "parquet":
             parts, schema = _plan_parquet(files, rows_per_partition)

@@ -297,6 +297,17 @@ def test_bad_input_is_one_line_before_any_cluster(fixture_model_dir, tmp_path, n
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("name", ["missing.jsonl", "missing"])
+def test_a_missing_input_is_named_whatever_its_name(tmp_path, name):
+    # "no such file", not "cannot tell the format" for a name without a suffix
+    path = tmp_path / name
+    result = runner.invoke(app, ["score-archive", str(path), str(tmp_path / "out"),
+                                 "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {path}: no such file\n"
+    assert not (tmp_path / "out").exists()
+
+
 class FakeSplitter:
     """Stands in for the page splitter (whose saving is not wired here): comment lines are
     the ones starting with '> '."""
