@@ -38,7 +38,6 @@ import csv
 import hashlib
 import json
 import os
-import re
 import threading
 import time
 import uuid
@@ -63,7 +62,6 @@ SUCCESS_NAME = "_SUCCESS"
 MAX_PAGE_CHARS = 8 * 1024 * 1024
 ACTIONS = ("approve", "review", "reject")
 _STATS_KEY = b"moderate.stats"
-_PART = re.compile(r"part-(\d{5,})\.parquet")
 
 
 class ArchiveError(ModerateError, RuntimeError):
