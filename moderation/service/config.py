@@ -41,9 +41,11 @@ class ServiceConfig:
     reject_status: str = "REJECTED"
     """The Coral status a `reject` decision becomes: REJECTED, PREMOD or SYSTEM_WITHHELD."""
     featured: bool = False
-    """Suggest the FEATURED tag for approved comments with a high share_with_us score."""
+    """Suggest the FEATURED tag for approved comments with a high score on a signal rule (kind
+    "signal" in the model's rules file: share_with_us in the packaged rules)."""
     featured_threshold: float | None = None
-    """share_with_us score that suggests FEATURED; None: the rule's own review threshold."""
+    """Signal-rule score that suggests FEATURED; None: each signal rule's own review
+    threshold."""
     score_staff: bool = False
     """Score comments by STAFF, MODERATOR and ADMIN authors too (default: answer 204)."""
     workers: int = 1
