@@ -81,7 +81,7 @@ def main() -> None:
     texts, mean_chars = build_input(source, args.n, args.partition_rows)
     n, size = len(texts), args.partition_rows
 
-    moderator = Moderator.load(model_dir, freeze_gc=True)  # as the archive's workers do
+    moderator = Moderator.load(model_dir, freeze_gc=True)  # as the local cluster's workers do
     moderator.check_many(texts[:1000], reasons=False)  # warm up (compiled kernels loaded)
     gc.collect()
     start, cpu = time.perf_counter(), time.process_time()

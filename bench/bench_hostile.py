@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    moderator = Moderator.load(args.model, freeze_gc=False)
+    moderator = Moderator.load(args.model)
     scorer = moderator.model.scorer
 
     def reset() -> None:  # cold caches, outside the timed part

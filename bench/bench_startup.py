@@ -35,6 +35,8 @@ def commands(missing: str) -> list[tuple[str, list[str]]]:
         ("moderate score MISSING (input error)", [*moderate, "score", missing]),
         ("moderate score x --format xml (bad option)", [*moderate, "score", "x", "-f", "xml"]),
         ("moderate split MISSING (input error)", [*moderate, "split", missing]),
+        ("moderate score-archive MISSING OUT (input error)",
+         [*moderate, "score-archive", missing, missing + ".out"]),
         ("moderate explain (missing argument)", [*moderate, "explain"]),
         ("moderate serve --reject-status NO (bad option)",
          [*moderate, "serve", "--reject-status", "NO"]),

@@ -30,7 +30,7 @@ def sample_texts() -> list[str]:
 
 
 def verdicts(models: Path, texts: list[str]) -> list[dict]:
-    moderator = Moderator.load(models, freeze_gc=False)
+    moderator = Moderator.load(models)
     return [{"scores": v["scores"], "action": v["action"], "reasons": v["reasons"]}
             for v in moderator.check_many(texts)]
 

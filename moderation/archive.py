@@ -38,7 +38,6 @@ import csv
 import hashlib
 import json
 import os
-import re
 import threading
 import time
 import uuid
@@ -53,6 +52,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
+from .archive_input import check_input
 from .comments_io import MAX_COMMENT_CHARS
 from .errors import DataFormatError, ModelLoadError, ModerateError
 
@@ -60,10 +60,8 @@ ARCHIVE_FORMAT = 1
 MANIFEST_NAME = "_archive.json"
 SUCCESS_NAME = "_SUCCESS"
 MAX_PAGE_CHARS = 8 * 1024 * 1024
-INPUT_FORMATS = ("parquet", "jsonl", "csv")
 ACTIONS = ("approve", "review", "reject")
 _STATS_KEY = b"moderate.stats"
-_PART = re.compile(r"part-(\d{5,})\.parquet")
 
 
 class ArchiveError(ModerateError, RuntimeError):
@@ -72,33 +70,6 @@ class ArchiveError(ModerateError, RuntimeError):
 
 # ---------------------------------------------------------------------------------------------
 # Planning (client side, before the cluster starts)
-
-
-def _input_files(path: Path, fmt: str) -> list[Path]:
-    if path.is_dir():
-        if fmt != "parquet":
-            raise DataFormatError("a directory input must hold .parquet files", str(path))
-        files = sorted(p for p in path.iterdir() if p.suffix == ".parquet"
-                       and not p.name.startswith((".", "_")))
-        if not files:
-            raise DataFormatError("directory holds no .parquet files", str(path))
-        return files
-    if not path.exists():
-        raise DataFormatError("no such file", str(path))
-    return [path]
-
-
-def guess_input_format(path: str | os.PathLike[str]) -> str:
-    path = Path(path)
-    if path.is_dir():
-        return "parquet"
-    suffix = path.suffix.lower()
-    formats = {".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
-               ".csv": "csv"}
-    if suffix not in formats:
-        raise DataFormatError("cannot tell the format from the name: use .parquet, .jsonl or "
-                              ".csv (or --input-format)", str(path))
-    return formats[suffix]
 
 
 def _fingerprint(files: list[Path]) -> list[dict[str, Any]]:
@@ -291,10 +262,7 @@ def plan_archive(input_path: str | os.PathLike[str], input_format: str | None = 
     if rows_per_partition < 1:
         raise ValueError("rows_per_partition must be at least 1")
     path = Path(input_path)
-    fmt = input_format or guess_input_format(path)
-    if fmt not in INPUT_FORMATS:
-        raise DataFormatError(f"unknown input format {fmt!r}; use one of {INPUT_FORMATS}")
-    files = _input_files(path, fmt)
+    fmt, files = check_input(path, input_format)
     try:
         if fmt == "parquet":
             parts, schema = _plan_parquet(files, rows_per_partition)
@@ -324,8 +292,11 @@ _MODELS_LOCK = threading.Lock()
 LOADS = 0  # Moderator.load calls in this process (the tests check: one per worker)
 
 
-def worker_moderator(model_dir: str, sha256: str, key: str | bytes | None = None) -> Any:
-    """This process's Moderator for `model_dir`, loaded (and checked) once."""
+def worker_moderator(model_dir: str, sha256: str, key: str | bytes | None = None,
+                     freeze_gc: bool = False) -> Any:
+    """This process's Moderator for `model_dir`, loaded (and checked) once; with `freeze_gc`,
+    the load calls `gc.freeze()` (a worker of a LocalCluster we started, which exists only to
+    score; never the workers of a site's own cluster, whose collector is theirs)."""
     from .hook import Moderator
 
     global LOADS
@@ -333,9 +304,7 @@ def worker_moderator(model_dir: str, sha256: str, key: str | bytes | None = None
     with _MODELS_LOCK:
         moderator = _MODELS.get(cache_key)
         if moderator is None:
-            # a worker process exists to score: it freezes the collector's view of the model,
-            # as the CLI and the service's workers do (the library default leaves it alone)
-            moderator = Moderator.load(model_dir, key=key, freeze_gc=True)
+            moderator = Moderator.load(model_dir, key=key, freeze_gc=freeze_gc)
             LOADS += 1
             if moderator.manifest.get("sha256") != sha256:
                 raise ModelLoadError(f"the model at {model_dir} on this worker is not the one "
@@ -347,11 +316,13 @@ def worker_moderator(model_dir: str, sha256: str, key: str | bytes | None = None
 class ModelPlugin(WorkerPlugin):
     """Loads the model on each worker when it joins (and on workers that join later)."""
 
-    def __init__(self, model_dir: str, sha256: str, key: str | bytes | None = None):
+    def __init__(self, model_dir: str, sha256: str, key: str | bytes | None = None,
+                 freeze_gc: bool = False):
         self.model_dir, self.sha256, self.key = model_dir, sha256, key
+        self.freeze_gc = freeze_gc
 
     def setup(self, worker: Any) -> None:
-        worker_moderator(self.model_dir, self.sha256, self.key)
+        worker_moderator(self.model_dir, self.sha256, self.key, self.freeze_gc)
 
 
 def _empty_frame(plan: dict[str, Any]) -> pd.DataFrame:
@@ -623,7 +594,8 @@ def score_partition(frame: pd.DataFrame, todo: Sequence[int], output: str,
         raise ArchiveError(f"partition {part} read {len(frame)} rows, planned {spec['rows']}")
     if part in fail_partitions:
         raise RuntimeError(f"injected fault in partition {part}")
-    moderator = worker_moderator(model["dir"], model["sha256"], model.get("key"))
+    moderator = worker_moderator(model["dir"], model["sha256"], model.get("key"),
+                                 model.get("freeze_gc", False))
     wall, cpu = time.perf_counter(), time.process_time()
     if page:
         table, extra = _score_pages(moderator, frame, spec["first_row"], reasons)
@@ -801,7 +773,12 @@ def _run(plan: dict[str, Any], todo: list[int], out: Path, model: dict[str, Any]
                                            processes=True, host="127.0.0.1",
                                            dashboard_address=None)
                 client = own_client = Client(cluster)
-        client.register_plugin(ModelPlugin(model["dir"], model["sha256"], model.get("key")),
+        # the workers of the LocalCluster started here exist only to score, so they freeze the
+        # collector's view of the model, as the CLI's and the service's workers do; a site's
+        # own workers (a scheduler or client given) are left as they are
+        model = {**model, "freeze_gc": cluster is not None}
+        client.register_plugin(ModelPlugin(model["dir"], model["sha256"], model.get("key"),
+                                           model["freeze_gc"]),
                                name=f"moderate-model-{model['sha256'][:16]}")
         parts = [plan["partitions"][p] for p in todo]
         frames = dd.from_map(read_partition, parts, plan=plan, meta=_empty_frame(plan),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -239,6 +240,32 @@ def test_cli_on_an_existing_scheduler(client, fixture_model_dir, tmp_path):
     assert "rows in 2, rows out 2" in result.stdout
     out = read_output(tmp_path / "out")
     assert out["author"].tolist() == ["al", "bo"] and "reasons" in out.columns
+    # a site's own workers keep their garbage collector as it was: no gc.freeze() on them
+    assert set(client.run(gc.get_freeze_count).values()) == {0}
+
+
+def test_the_local_clusters_workers_freeze_the_collector(fixture_model_dir, monkeypatch,
+                                                         tmp_path):
+    """Workers of the LocalCluster score_archive starts exist only to score: they freeze."""
+    clients: list[Client] = []
+
+    def recording_client(*args, **kwargs):
+        clients.append(Client(*args, **kwargs))
+        return clients[-1]
+
+    freeze_counts: list[int] = []
+
+    def progress(done, total):
+        if done:  # a partition is written: the cluster is up and its worker has the model
+            freeze_counts.extend(clients[-1].run(gc.get_freeze_count).values())
+
+    monkeypatch.setattr(archive, "Client", recording_client)
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"text": t}) + "\n" for t in TEXTS), encoding="utf-8")
+    summary = score_archive(source, tmp_path / "out", model_dir=fixture_model_dir,
+                            local_workers=1, progress=progress)
+    assert summary["rows_out"] == len(TEXTS)
+    assert freeze_counts and all(count > 0 for count in freeze_counts)
 
 
 @pytest.mark.parametrize(
@@ -267,6 +294,17 @@ def test_bad_input_is_one_line_before_any_cluster(fixture_model_dir, tmp_path, n
     assert result.stdout == ""
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["missing.jsonl", "missing"])
+def test_a_missing_input_is_named_whatever_its_name(tmp_path, name):
+    # "no such file", not "cannot tell the format" for a name without a suffix
+    path = tmp_path / name
+    result = runner.invoke(app, ["score-archive", str(path), str(tmp_path / "out"),
+                                 "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {path}: no such file\n"
     assert not (tmp_path / "out").exists()
 
 

@@ -729,6 +729,25 @@ def test_scoring_in_a_worker_process_gives_the_same_answers(
         assert client.get(f"{url}/healthz").json()["scoring"]["comments"] == len(COMMENTS) + 1
 
 
+def test_an_app_that_loads_its_model_freezes_the_collector_only_when_told(
+    fixture_model_dir: Path, client: httpx.Client
+) -> None:
+    # a library user mounting the app in their own process keeps their collector as it was;
+    # `moderate serve`, which owns its process, sets freeze_gc
+    import gc
+
+    gc.unfreeze()
+    try:
+        with live_server(None, ServiceConfig(model_dir=fixture_model_dir)) as url:
+            assert client.get(f"{url}/healthz").status_code == 200
+            assert gc.get_freeze_count() == 0
+        with live_server(None, ServiceConfig(model_dir=fixture_model_dir, freeze_gc=True)) as url:
+            assert client.get(f"{url}/healthz").status_code == 200
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_html_to_text() -> None:
     assert html_to_text("plain   text ") == "plain   text"
     assert html_to_text("a &lt;b&gt; &amp; c") == "a <b> & c"

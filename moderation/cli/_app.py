@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ModerateError
+from ..errors import ModelLoadError, ModerateError
 
 app = typer.Typer(
     name="moderate",
@@ -47,8 +47,19 @@ def reported_errors() -> Iterator[None]:
 # The model directory, in every command: rules.npz and splitter.npz with their manifests.
 MODEL_DIR_HELP = ("Model directory, holding rules.npz and splitter.npz (default: "
                   "$MODERATION_MODELS, else models/).")
+
+
+def model_dir_not_a_file(value: Path | None) -> Path | None:
+    """`-m` names a directory: a file there (`-m models/rules.npz`) is a model error, reported
+    like the others (one `error:` line, exit 1) while the options are parsed."""
+    if value is not None and value.exists() and not value.is_dir():
+        with reported_errors():
+            raise ModelLoadError(f"{value}: -m takes the model directory, not a file")
+    return value
+
+
 model_dir_option = Annotated[Path | None, typer.Option(
-    "--model", "-m", file_okay=False, help=MODEL_DIR_HELP)]
+    "--model", "-m", callback=model_dir_not_a_file, help=MODEL_DIR_HELP)]
 
 
 # Loading (and, for `train`, signing) models with an HMAC key; the environment variable is the

@@ -49,6 +49,8 @@ def evaluate_cli(
 ) -> None:
     """ROC AUC, average precision, precision/recall at the saved thresholds, bias and splitter."""
     progress.enable(quiet)
+    if only is not None and only not in settings.PARTS:
+        raise typer.BadParameter(f"must be one of {', '.join(settings.PARTS)}", param_hint="--only")
     if report is not None and only == "split":
         raise typer.BadParameter("the report needs the rules part", param_hint="--report")
     if perturb:

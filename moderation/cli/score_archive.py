@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..archive_input import check_input
 from ..errors import ModerateError
 from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
 
@@ -52,6 +53,9 @@ def score_archive_cli(
 ) -> None:
     """Score an archive on a Dask cluster into partitioned Parquet, resumably."""
     with reported_errors():
+        # the input first, in a light module: a missing file or an unknown suffix is told at
+        # once, not after the seconds dask, pandas and pyarrow take to import
+        check_input(input, input_format)
         try:
             from ..archive import score_archive
         except ImportError as exc:

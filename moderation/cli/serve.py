@@ -94,6 +94,7 @@ def serve_cli(
         config = ServiceConfig(
             model_dir=model,
             model_key=trusted_key,
+            freeze_gc=True,  # the service owns this process
             signing_secrets=secrets_from_env(signing_secret_env or []),
             max_body_bytes=max_body_bytes,
             reject_status=reject_status.upper(),
@@ -118,8 +119,7 @@ def serve_cli(
         from ..service import create_app
         from ..service.connections import server_config
 
-        # the service owns this process: freezing the collector's view of the model is ours
-        moderator = Moderator.load(model, key=trusted_key, freeze_gc=True)
+        moderator = Moderator.load(model, key=trusted_key, freeze_gc=config.freeze_gc)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
     options = dict(host=host, port=port, log_level=log_level.lower(), access_log=access_log,
                    server_header=False)  # fmt: skip

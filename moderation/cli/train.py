@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from .. import progress, settings
-from ._app import MODEL_DIR_HELP, command, reported_errors, trusted_key_option
+from ._app import MODEL_DIR_HELP, command, model_dir_not_a_file, reported_errors, trusted_key_option
 
 
 @command
@@ -26,7 +26,7 @@ def train_cli(
         "--rules", "-r", help="Posting rules TOML (default: the packaged rules)."
     )] = None,
     out: Annotated[Path | None, typer.Option(
-        "--model", "-m", "--out", "-o", file_okay=False,
+        "--model", "-m", "--out", "-o", callback=model_dir_not_a_file,
         help=MODEL_DIR_HELP.replace("Model directory", "Model directory to write"))] = None,
     only: Annotated[str | None, typer.Option(
         "--only", help="Train only `rules` or only `split` (the page splitter)."

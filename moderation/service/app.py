@@ -160,7 +160,8 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             from ..hook import Moderator  # imported here: the app must not load at import
 
             model = await run_in_threadpool(Moderator.load, config.model_dir,
-                                            key=config.model_key, freeze_gc=True)
+                                            key=config.model_key,
+                                            freeze_gc=config.freeze_gc)
         pool = None
         if config.processes:
             # the workers load what this moderator was loaded from, whatever config.model_dir says

@@ -22,10 +22,16 @@ TIMEOUT_DECISIONS = ("review", "premod", "approve")
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    """How the HTTP service behaves. The defaults are what `moderate serve` uses."""
+    """How the HTTP service behaves. The defaults are what `moderate serve` uses, but for
+    freeze_gc, which only serve turns on."""
 
     model_dir: Path | None = None
     """Where `Moderator.load` looks when the app loads the model itself (None: the default)."""
+    freeze_gc: bool = False
+    """When the app loads the model itself: call `gc.freeze()` once it is loaded
+    (`Moderator.load(freeze_gc=True)`). It changes the whole process's garbage collector, so
+    only a process that exists to serve should set it: `moderate serve` does; an app mounted
+    in your own ASGI process leaves it off."""
     model_key: str | None = field(default=None, repr=False)
     """Key the model manifests must be signed with (None: $MODERATION_MODEL_KEY, if set)."""
     signing_secrets: tuple[bytes, ...] = field(default=(), repr=False)
@@ -35,9 +41,11 @@ class ServiceConfig:
     reject_status: str = "REJECTED"
     """The Coral status a `reject` decision becomes: REJECTED, PREMOD or SYSTEM_WITHHELD."""
     featured: bool = False
-    """Suggest the FEATURED tag for approved comments with a high share_with_us score."""
+    """Suggest the FEATURED tag for approved comments with a high score on a signal rule (kind
+    "signal" in the model's rules file: share_with_us in the packaged rules)."""
     featured_threshold: float | None = None
-    """share_with_us score that suggests FEATURED; None: the rule's own review threshold."""
+    """Signal-rule score that suggests FEATURED; None: each signal rule's own review
+    threshold."""
     score_staff: bool = False
     """Score comments by STAFF, MODERATOR and ADMIN authors too (default: answer 204)."""
     workers: int = 1

@@ -44,10 +44,6 @@ class CoralComment:
     author_role: str
 
     @property
-    def is_reply(self) -> bool:
-        return self.parent_id is not None
-
-    @property
     def by_staff(self) -> bool:
         return self.author_role.upper() in STAFF_ROLES
 

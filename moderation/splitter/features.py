@@ -29,10 +29,11 @@ import numpy as np
 
 _DIGITS = re.compile(r"\d")
 _WORD = re.compile(r"[A-Za-z']+")
-# the patterns without re.I run on the lower-cased line (case-folding regexes are slower)
 _QUOTE = re.compile(r"[\"“”«»]|\B[‘’']|[‘’']\B")  # quote marks, not the apostrophe in "don’t"
 _AGO = re.compile(r"\b\d+\s*(s|sec|m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?|"
                   r"months?|y|years?)\s*(ago)?\b", re.I)
+# _DATE, _URL, _LOWER_WORD, _CONTRACTION, _SAYS and _CLOCK run on the lower-cased line, so
+# they need no re.I (case-folding regexes are slower); the others see the line as written
 _DATE = re.compile(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d\d-\d\d|(?:jan|feb|mar|apr|"
                    r"may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}:\d\d)")
 _URL = re.compile(r"https?://|www\.|\.com\b|@\w+\.")
