@@ -85,8 +85,11 @@ def test_missing_and_corrupt_model(tmp_path):
     missing = runner.invoke(app, ["score", str(comments), "-m", str(tmp_path / "none")])
     assert missing.exit_code == 1 and "moderate train" in missing.stderr
     (tmp_path / "rules.npz").write_bytes(b"garbage")
+    from moderation.persist import metadata_sha256
+
     (tmp_path / "rules.npz.manifest.json").write_text(
-        '{"kind": "rules", "format": 3, "model": {}, "sha256": "0"}')
+        '{"kind": "rules", "format": 3, "model": {}, "sha256": "0", '
+        f'"model_sha256": "{metadata_sha256({})}"}}')
     corrupt = runner.invoke(app, ["score", str(comments), "-m", str(tmp_path)])
     assert corrupt.exit_code == 1 and "does not match its manifest" in corrupt.stderr
     (tmp_path / "rules.npz.manifest.json").write_text("[1, 2]")
