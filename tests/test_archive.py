@@ -16,7 +16,7 @@ import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 from typer.testing import CliRunner
 
 from moderation import archive
@@ -47,9 +47,9 @@ def corpus(n: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def client():
-    """One real cluster for the module: 2 single-threaded worker processes on loopback."""
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None)
+    """One real cluster for the module: the one score-archive starts, 2 single-threaded worker
+    processes on loopback."""
+    cluster = archive.local_cluster(2)
     client = Client(cluster)
     # the cluster's own processes (workers and their nannies); other tests' helpers, such as
     # joblib's reusable loky workers, are not the cluster's to close
@@ -79,6 +79,13 @@ def read_output(directory: Path) -> pd.DataFrame:
 
 def nulls_as_none(values: pd.Series) -> list:
     return [None if pd.isna(v) else v for v in values]
+
+
+def test_local_workers_keep_glibc_malloc_defaults(client):
+    """Dask's MALLOC_TRIM_THRESHOLD_ would turn off glibc's sliding mmap threshold, so each
+    batch's arrays would be mmapped and faulted in anew (archive.local_cluster)."""
+    environ = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert set(environ.values()) == {os.environ.get("MALLOC_TRIM_THRESHOLD_")}
 
 
 def test_cluster_output_equals_moderate_score(client, fixture_model_dir, tmp_path):
