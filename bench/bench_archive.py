@@ -105,7 +105,9 @@ def main() -> None:
         directory = rules_model_path(Path(model_dir).resolve()).parent
         sha = load_rules_model(rules_model_path(directory))[1]["sha256"]
         start = time.perf_counter()
-        client.register_plugin(ModelPlugin(str(directory), sha),
+        # freeze_gc as on the workers of the cluster score_archive starts itself (and as the
+        # single process above): the bench's own cluster is one score_archive did not start
+        client.register_plugin(ModelPlugin(str(directory), sha, freeze_gc=True),
                                name=f"moderate-model-{sha[:16]}")
         loading = time.perf_counter() - start
         start = time.perf_counter()
