@@ -79,9 +79,9 @@ class Moderator:
         With `n_jobs` > 1, batches of PARALLEL_MIN_BATCH comments or more are scored in
         n_jobs equal parts, one in the calling thread and the others in n_jobs - 1 worker
         processes (started on first use, each loading the same checked model); smaller
-        batches stay in this process; each worker refuses a rules model other than this one
-        (`expect_sha256`, the sha256 of the rules arrays), so a model retrained in between is
-        never mixed with it."""
+        batches stay in this process. Each worker is given this model's sha256
+        (`expect_sha256`) and refuses any other rules model, so a model retrained in between
+        is never mixed with this one."""
         directory = Path(model_dir(model_dir_path))
         rules_path = directory / RULES_MODEL_NAME
         # checked before the heavy imports below, so that a wrong path answers at once
