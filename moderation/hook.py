@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataFormatError, ModelLoadError
-from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME, model_dir
+from .settings import model_dir, rules_model_path, splitter_path
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -83,15 +83,12 @@ class Moderator:
         (`expect_sha256`) and refuses any other rules model, so a model retrained in between
         is never mixed with this one."""
         directory = Path(model_dir(model_dir_path))
-        rules_path = directory / RULES_MODEL_NAME
         # checked before the heavy imports below, so that a wrong path answers at once
-        if directory.is_file():
-            raise ModelLoadError(f"{directory} is a file: give the model directory (it holds "
-                                 f"{RULES_MODEL_NAME} and {SPLITTER_MODEL_NAME})")
+        rules_path = rules_model_path(directory)
         if not directory.exists():
             raise ModelLoadError(f"no model directory {directory}: run `moderate train` first "
                                  "or pass --model")
-        from .model_files import load_rules_model, load_splitter, splitter_path
+        from .model_files import load_rules_model, load_splitter
         from .persist import manifest_path
 
         rules_model, manifest = load_rules_model(rules_path, key)

@@ -15,23 +15,10 @@ from typing import Any
 from .errors import ModelLoadError
 from .persist import load_model
 from .rule_model import RulesModel
-from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
+from .settings import rules_model_path, splitter_path  # noqa: F401 (callers import them here)
 
 # Model files of versions before format 3 were pickles; they are never loaded.
 _LEGACY_SUFFIX = ".joblib"
-
-
-def rules_model_path(model_dir: Path) -> Path:
-    """The rules model of a model directory (a file given instead is refused: `-m` and every
-    loader take the directory, which also holds the splitter)."""
-    if model_dir.is_file():
-        raise ModelLoadError(f"{model_dir} is a file: give the model directory (it holds "
-                             f"{RULES_MODEL_NAME} and {SPLITTER_MODEL_NAME})")
-    return model_dir / RULES_MODEL_NAME
-
-
-def splitter_path(model_dir: Path) -> Path:
-    return model_dir / SPLITTER_MODEL_NAME
 
 
 def _refuse_legacy(path: Path) -> None:
