@@ -45,6 +45,8 @@ import html
 import re
 import unicodedata
 
+from . import lexicon
+
 # Letters that look like Latin ones; NFKC leaves these alone.
 _HOMOGLYPHS = str.maketrans(
     {
@@ -118,9 +120,13 @@ INSULTS = (
     "idiotic", "moronic", "stupidity", "sucker", "fucks", "fuckin", "shits", "asses", "dicks",
 )
 KNOWN_BAD = frozenset(PROFANITY) | frozenset(INSULTS)
-_UNMASKABLE_BY_LEN: dict[int, tuple[str, ...]] = {}
-for _word in sorted(_PROFANITY_SET - NEVER_UNMASKED):  # people mask swears, not `fool`
-    _UNMASKABLE_BY_LEN[len(_word)] = (*_UNMASKABLE_BY_LEN.get(len(_word), ()), _word)
+# What a mask is read as: a swear when exactly one fits (`f***` is `fuck`, not `fool`), else an
+# insult when exactly one fits (`l*s*r`, `p*th*t*c`, `f**l`).
+_UNMASK_TIERS: tuple[dict[int, tuple[str, ...]], ...] = ({}, {})
+for _tier, _words in zip(_UNMASK_TIERS, (_PROFANITY_SET, frozenset(INSULTS) - _PROFANITY_SET),
+                         strict=True):
+    for _word in sorted(_words - NEVER_UNMASKED):
+        _tier[len(_word)] = (*_tier.get(len(_word), ()), _word)
 # Short common words, for splitting run-together letters (`youareanidiot`) into known words.
 COMMON_WORDS = frozenset("""
 a i am an and are as at be been but by can do does did for from get go got had has have he her
@@ -131,7 +137,13 @@ really right see should some still such think time very way well go get shut up 
 kill hate man men little piece lol wtf stfu gtfo omg ur ya yo hey oh ok
 """.split()) | KNOWN_BAD
 _MAX_WORD = max(len(w) for w in COMMON_WORDS)
+_RUN_TOGETHER_EXTRA = COMMON_WORDS | {"u"}  # `fucku`; not for spaced letters: `u s a` is usa
 _OBJECTS = frozenset(("off", "you", "yourself", "up", "u", "ya", "them", "him", "her"))
+# Words that run into the insult after them (`anidiot`, `littleshit`, `whitetrash`); not `his`
+# or `lay`, which would read the surnames Hiscock and Laycock as two words.
+_LEADS = frozenset(("a", "an", "the", "you", "your", "youre", "ur", "u", "ya", "my", "such",
+                    "so", "what", "this", "that", "total", "complete", "big", "little", "no",
+                    "go", "old", "dirty", "lazy", "lying", "real", "white", "sick", "filthy"))
 
 # Longer chunks are not one obfuscated word: they get tokens only, never the rewrites below.
 MAX_REWRITE_CHUNK = 64
@@ -205,8 +217,9 @@ def _replace_runs(word: str, members: frozenset[str], rewrite) -> str:
 
 
 def _unmask(run: str, before: str) -> str:
-    """A masked word (`f*ck`, `sh!t`, `a**hole`) rebuilt when exactly one listed word fits its
-    length and visible letters; slurs and identity terms (NEVER_UNMASKED) are never candidates.
+    """A masked word (`f*ck`, `sh!t`, `a**hole`, `l*s*r`) rebuilt when exactly one listed word
+    fits its length and visible letters, swears before insults (_UNMASK_TIERS); slurs and
+    identity terms (NEVER_UNMASKED) are never candidates.
 
     It must start with a letter, follow no letter, digit or `_`, and hide letters behind one of
     `* # % !`. With a single letter shown (`f**`) several words could be meant, and guessing
@@ -220,9 +233,12 @@ def _unmask(run: str, before: str) -> str:
     shown = sum(ch in _LETTERS for ch in token)
     if shown < 2 and len(token) < 4:
         return run
-    fits = [w for w in _UNMASKABLE_BY_LEN.get(len(token), ())
-            if all(a == b or a not in _LETTERS for a, b in zip(token, w, strict=True))]
-    return (fits[0] + tail) if len(fits) == 1 else run
+    for tier in _UNMASK_TIERS:
+        fits = [w for w in tier.get(len(token), ())
+                if all(a == b or a not in _LETTERS for a, b in zip(token, w, strict=True))]
+        if fits:
+            return (fits[0] + tail) if len(fits) == 1 else run
+    return run
 
 
 def _unleet(run: str, before: str) -> str:
@@ -309,23 +325,12 @@ def _strip_inner(run: str, before: str) -> str:
 
 def _split_known(letters: str) -> list[str] | None:
     """`youareanidiot` -> ["you", "are", "an", "idiot"]: the fewest COMMON_WORDS that spell
-    `letters` exactly, or None. Dynamic programming over end positions, each looking back at
-    most _MAX_WORD letters: linear in the length (callers pass at most MAX_REWRITE_CHUNK)."""
-    n = len(letters)
-    best: list[int] = [0] + [n + 1] * n
-    back: list[int] = [0] * (n + 1)
-    for end in range(1, n + 1):
-        for start in range(max(0, end - _MAX_WORD), end):
-            if best[start] + 1 < best[end] and letters[start:end] in COMMON_WORDS:
-                best[end], back[end] = best[start] + 1, start
-    if best[n] > n:
-        return None
-    parts: list[str] = []
-    end = n
-    while end:
-        parts.append(letters[back[end]:end])
-        end = back[end]
-    return parts[::-1]
+    `letters` exactly, or None (linear in the length; callers pass at most MAX_REWRITE_CHUNK)."""
+    return lexicon.cheapest_split(letters, _one_if_common, _MAX_WORD)
+
+
+def _one_if_common(piece: str) -> float | None:
+    return 1.0 if piece in COMMON_WORDS else None
 
 
 def _collapse(run: str, keep: tuple[int, ...]) -> str:
@@ -357,8 +362,9 @@ def _read_letters(run: str, before: str) -> str:
       or two letters, whichever spells a KNOWN_BAD word (otherwise they are cut to two later);
     - words run together (`youareanidiot`, `fuckoff`): split into the fewest COMMON_WORDS when
       that is possible and one of them is a KNOWN_BAD word of 4+ letters, and either three or
-      more words or two as in `stupididiot` or `fuckoff` (`cocktail`, `therapist`, `assassin`,
-      `apathetic`, `overkill` are not split)."""
+      more words or two as in `stupididiot`, `fuckoff` or `anidiot`; a word of the English
+      lexicon (moderation.lexicon) is never split (`cocktail`, `therapist`, `assassin`,
+      `apathetic`, `overkill`)."""
     if len(run) < 4:
         return run
     long_runs = sum(end - start >= 3 for start, end in _same_letter_runs(run))
@@ -372,14 +378,18 @@ def _read_letters(run: str, before: str) -> str:
             if read in KNOWN_BAD:
                 return read
         return run
-    if len(run) < 6 or run in COMMON_WORDS:
+    if len(run) < 5 or run in COMMON_WORDS or lexicon.is_word(run):
         return run
-    parts = _split_known(run)
+    parts = lexicon.split_words(run, _RUN_TOGETHER_EXTRA, KNOWN_BAD)
     if not parts or len(parts) < 2 or not any(len(p) >= 4 and p in KNOWN_BAD for p in parts):
         return run
-    # two words only when both are bad (`stupididiot`) or a swear is followed by an object
-    # (`fuckoff`); `apathetic`, `overkill`, `scummy` are words, not `a pathetic`, `over kill`
-    if len(parts) == 2 and not (parts[1] in _OBJECTS or all(p in KNOWN_BAD for p in parts)):
+    if not all(p in _RUN_TOGETHER_EXTRA or lexicon.is_common(p) for p in parts):
+        return run  # `matsushita` is a name, not `matsu shit a`
+    # two words only when both are bad (`stupididiot`), a swear is followed by an object
+    # (`fuckoff`) or an insult by its article or pronoun (`anidiot`, `yourpathetic`); `hancock`
+    # and `penistone` are names, not `han cock`, `penis tone`
+    if len(parts) == 2 and not (parts[1] in _OBJECTS or parts[0] in _LEADS
+                                or all(p in KNOWN_BAD for p in parts)):
         return run
     return " ".join(parts)
 
@@ -496,9 +506,15 @@ def split_normalized(text: str) -> list[str]:
     return text.split()
 
 
-def stand_ins() -> dict[str, bool]:
-    """Which stand-in tokens are on: saved with a model, which must be scored the same way."""
-    return {"group_terms": MAP_GROUP_TERMS, "slurs": MAP_SLURS}
+# Raised whenever a change makes the same text give other tokens: a model trained on the old
+# tokens is refused (2: run-together words read with the English lexicon, masked insults).
+READING_VERSION = 2
+
+
+def stand_ins() -> dict[str, bool | int]:
+    """Which stand-in tokens are on, and the version of the reading: saved with a model, which
+    must be scored the same way."""
+    return {"group_terms": MAP_GROUP_TERMS, "slurs": MAP_SLURS, "reading": READING_VERSION}
 
 
 def surface_words(text: str, token: str, limit: int = 3) -> list[str]:

@@ -109,6 +109,14 @@ EVASIONS = [
     ("StUpId IDIOT", "stupid idiot"),
     ("f*** that", "fuck that"),
     ("a**hole", "asshole"),
+    ("l*s*r", "loser"),  # no swear fits: the one insult that does
+    ("p*th*t*c", "pathetic"),
+    ("f**l", "fool"),
+    ("whatanidiotyouare", "what an idiot you are"),  # any English words around the insult
+    ("thisarticleisstupidandbiased", "this article is stupid and biased"),
+    ("littleshit", "little shit"),
+    ("amoron", "a moron"),  # not `amor on`
+    ("thefucku", "the fuck u"),
     ("editor!mrpenguin20", "editor ! mrpenguin20"),  # `!` between words is not leet
     ("noob!!!!!!!!one!11", "noob !!!!!!!! one ! 11"),
 ]
@@ -118,7 +126,9 @@ SURVIVORS = [
     "penistone", "shitake", "cumulative", "hello", "shell", "skilled", "classic", "passage",
     "he'll", "we're", "i'd", "sleep", "cool", "good", "someone", "without", "butterfly",
     "great !! thanks", "version 2", "covid 19", "3rd", "mp3", "b2b", "soo", "apathetic",
-    "overkill", "scummy", "riprick",
+    "overkill", "scummy", "riprick", "hancock", "hiscock", "laycock", "glasscock",
+    "matsushita", "shuttlecock", "cocktails", "pussycat", "bassist", "titsworth", "cockburn",
+    "grapevine", "shellfish", "cumbersome", "arsenal",
     "noob !!!!!!!! one ! 11",
 ]
 
@@ -147,9 +157,9 @@ def test_an_ambiguous_mask_stays_a_mask():
 
 def test_no_identity_term_of_the_bias_weighting_can_be_a_mask_reading():
     from moderation.corpus import IDENTITY_TERMS
-    from moderation.normalize import _UNMASKABLE_BY_LEN
+    from moderation.normalize import _UNMASK_TIERS
 
-    readings = {w for words in _UNMASKABLE_BY_LEN.values() for w in words}
+    readings = {w for tier in _UNMASK_TIERS for words in tier.values() for w in words}
     assert readings and not readings & set(IDENTITY_TERMS)
 
 
