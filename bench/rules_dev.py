@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from moderation import evaluate, settings
 from moderation import normalize as normalize_module
 from moderation.classifiers import _fit_one
-from moderation.corpus import build_corpus, rule_targets, sample_weights
+from moderation.corpus import Corpus, build_corpus, rule_targets, sample_weights
 from moderation.features import build_features
 from moderation.loaders import Example
 from moderation.loaders.contrasts import CLEAN, HARMLESS, HATEFUL, THREATENING
@@ -34,6 +34,7 @@ from moderation.rule_model import RULE_C
 from moderation.rules import load_rules
 
 JIGSAW_DEV = 0.1
+RULES4 = ("toxicity", "keep_it_clean", "dont_threaten", "be_nice")
 
 
 def _jigsaw_dev(ex: Example) -> bool:
@@ -48,6 +49,17 @@ CONTRAST_DEV = {HATEFUL[1], HATEFUL[4], CLEAN[1], CLEAN[3], CLEAN[6], CLEAN[10],
 
 def _contrast_dev(ex: Example) -> bool:
     return ex.source == "contrasts" and ex.group in CONTRAST_DEV
+
+
+def dev_split(data: Path) -> tuple[list, Corpus, list[Example], list[Example], list[Example]]:
+    """(rules, the corpus with its dev parts held out, training rows without the Jigsaw dev
+    tenth and the held-out contrast templates, those Jigsaw dev rows, those contrast rows)."""
+    rules = load_rules(None)
+    corpus = build_corpus(data, hold_dev=True)
+    train = [ex for ex in corpus.train if not _jigsaw_dev(ex) and not _contrast_dev(ex)]
+    jig_dev = [ex for ex in corpus.train if _jigsaw_dev(ex)]
+    con_dev = [ex for ex in corpus.train if _contrast_dev(ex)]
+    return rules, corpus, train, jig_dev, con_dev
 
 
 def _intersectional(data) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
@@ -93,12 +105,8 @@ def main() -> None:
     normalize_module.MAP_GROUP_TERMS = not args.no_group_terms
     normalize_module.MAP_SLURS = not args.no_slurs
     started = time.perf_counter()
-    rules = load_rules(None)
+    rules, corpus, train, jig_dev, con_dev = dev_split(data)
     ids = [r.id for r in rules]
-    corpus = build_corpus(data, hold_dev=True)
-    train = [ex for ex in corpus.train if not _jigsaw_dev(ex) and not _contrast_dev(ex)]
-    jig_dev = [ex for ex in corpus.train if _jigsaw_dev(ex)]
-    con_dev = [ex for ex in corpus.train if _contrast_dev(ex)]
     ghc = corpus.dev["gab_hate_corpus"]
     lh = corpus.dev["implicit_hate"]
     bias_texts, bias_y, bias_term, terms = _intersectional(data)
@@ -131,16 +139,21 @@ def main() -> None:
     col_of = {i: j for j, i in enumerate(ids)}
     fitted: dict[tuple, dict[str, np.ndarray]] = {}
 
-    def head(target: str = "", C: float | None = None, **per_source: float):
+    def head(target: str = "", C: float | None = None, neg_scale: float = 1.0,
+             **per_source: float):
         """One logistic regression: a rule's column (or "ih" for identity hate alone),
-        with per-source weight factors; its dev probabilities are cached."""
-        key = (target, C, tuple(sorted(per_source.items())))
+        with per-source weight factors, its negative weights scaled by `neg_scale` after the
+        fit (friendly words then pull a comment down less: the padding attack); its dev
+        probabilities are cached."""
+        key = (target, C, neg_scale, tuple(sorted(per_source.items())))
         if key not in fitted:
             y = ih_target if target == "ih" else base_targets[:, col_of[target]]
             w = base_weights.copy()
             for name, factor in per_source.items():
                 w[source == name] *= factor
             model = _fit_one(X, y, C if C is not None else RULE_C.get(target, 1.0), None, w)
+            if neg_scale != 1.0:
+                model.coef_ = np.where(model.coef_ < 0, model.coef_ * neg_scale, model.coef_)
             fitted[key] = {n: model.predict_proba(M)[:, 1] for n, M in sets.items()}
         return fitted[key]
 
@@ -149,7 +162,7 @@ def main() -> None:
         arguments, or a callable combining heads."""
         def make() -> dict[str, dict[str, np.ndarray]]:
             out = {}
-            for rule in ("toxicity", "keep_it_clean", "dont_threaten", "be_nice"):
+            for rule in RULES4:
                 change = changes.get(rule, {})
                 out[rule] = change() if callable(change) else head(rule, **change)
             return out
@@ -173,6 +186,9 @@ def main() -> None:
         "kic_ghc3": variant(keep_it_clean={"gab_hate_corpus": 3.0}),
         "kic_C2": variant(keep_it_clean={"C": 2.0}),
         "kic_C0.5": variant(keep_it_clean={"C": 0.5}),
+        "neg0.7": variant(**{r: {"neg_scale": 0.7} for r in RULES4}),
+        "neg0.5": variant(**{r: {"neg_scale": 0.5} for r in RULES4}),
+        "neg0.3": variant(**{r: {"neg_scale": 0.3} for r in RULES4}),
     }
     variants["bn_max_ih"] = lambda: {**variants["base"](), "be_nice": maximum(
         head("be_nice"), head("ih"))()}

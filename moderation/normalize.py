@@ -138,6 +138,7 @@ kill hate man men little piece lol wtf stfu gtfo omg ur ya yo hey oh ok
 """.split()) | KNOWN_BAD
 _MAX_WORD = max(len(w) for w in COMMON_WORDS)
 _RUN_TOGETHER_EXTRA = COMMON_WORDS | {"u"}  # `fucku`; not for spaced letters: `u s a` is usa
+_RUN_TOGETHER_WANTED = KNOWN_BAD | SLURS | GROUP_TERMS  # preferred in a split (see `_wanted`)
 _OBJECTS = frozenset(("off", "you", "yourself", "up", "u", "ya", "them", "him", "her"))
 # Words that run into the insult after them (`anidiot`, `littleshit`, `whitetrash`); not `his`
 # or `lay`, which would read the surnames Hiscock and Laycock as two words.
@@ -320,7 +321,9 @@ def _strip_inner(run: str, before: str) -> str:
     if not any(ch in _INNER_MARKS for ch in core) or core.endswith(_CONTRACTIONS):
         return run
     letters = "".join(ch for ch in core if ch not in _INNER_MARKS)
-    return run[:start] + letters + run[end:] if letters in KNOWN_BAD else run
+    if letters not in KNOWN_BAD or (letters in NEVER_UNMASKED and "*" in core):
+        return run  # `retar**d` may hide letters (`retarded`): never read as a slur
+    return run[:start] + letters + run[end:]
 
 
 def _split_known(letters: str) -> list[str] | None:
@@ -380,18 +383,28 @@ def _read_letters(run: str, before: str) -> str:
         return run
     if len(run) < 5 or run in COMMON_WORDS or lexicon.is_word(run):
         return run
-    parts = lexicon.split_words(run, _RUN_TOGETHER_EXTRA, KNOWN_BAD)
-    if not parts or len(parts) < 2 or not any(len(p) >= 4 and p in KNOWN_BAD for p in parts):
+    parts = lexicon.split_words(run, _RUN_TOGETHER_EXTRA, _RUN_TOGETHER_WANTED)
+    if not parts or len(parts) < 2 or not any(_wanted(p) for p in parts):
         return run
     if not all(p in _RUN_TOGETHER_EXTRA or lexicon.is_common(p) for p in parts):
         return run  # `matsushita` is a name, not `matsu shit a`
+    if len(parts[-1]) == 1 and parts[-1] not in _OBJECTS:
+        return run  # `asiana` is an airline, not `asian a`; `fucku` is `fuck u`
     # two words only when both are bad (`stupididiot`), a swear is followed by an object
-    # (`fuckoff`) or an insult by its article or pronoun (`anidiot`, `yourpathetic`); `hancock`
-    # and `penistone` are names, not `han cock`, `penis tone`
+    # (`fuckoff`), an insult by its article or pronoun (`anidiot`, `yourpathetic`), or one is
+    # a group's name or a slur (`filthyjews`); `hancock` and `penistone` are names, not
+    # `han cock`, `penis tone`
     if len(parts) == 2 and not (parts[1] in _OBJECTS or parts[0] in _LEADS
-                                or all(p in KNOWN_BAD for p in parts)):
+                                or all(p in KNOWN_BAD for p in parts)
+                                or any(p in SLURS or p in GROUP_TERMS for p in parts)):
         return run
     return " ".join(parts)
+
+
+def _wanted(part: str) -> bool:
+    """A word worth splitting a run of letters for: a bad word, a slur or the name of a group
+    (`ihatejews`), of 4+ letters (`ass`, `jew` hide in too many words: `jewison`)."""
+    return len(part) >= 4 and part in _RUN_TOGETHER_WANTED
 
 
 def _normalize_word(word: str) -> list[str]:
@@ -507,8 +520,9 @@ def split_normalized(text: str) -> list[str]:
 
 
 # Raised whenever a change makes the same text give other tokens: a model trained on the old
-# tokens is refused (2: run-together words read with the English lexicon, masked insults).
-READING_VERSION = 2
+# tokens is refused (2: run-together words read with the English lexicon, masked insults;
+# 3: group names and slurs read out of run-together words too).
+READING_VERSION = 3
 
 
 def stand_ins() -> dict[str, bool | int]:

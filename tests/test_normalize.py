@@ -117,6 +117,8 @@ EVASIONS = [
     ("littleshit", "little shit"),
     ("amoron", "a moron"),  # not `amor on`
     ("thefucku", "the fuck u"),
+    ("ihatejews", "i hate identityterm"),  # group names are read out of runs too
+    ("filthymuslims", "filthy identityterm"),
     ("editor!mrpenguin20", "editor ! mrpenguin20"),  # `!` between words is not leet
     ("noob!!!!!!!!one!11", "noob !!!!!!!! one ! 11"),
 ]
@@ -128,7 +130,8 @@ SURVIVORS = [
     "great !! thanks", "version 2", "covid 19", "3rd", "mp3", "b2b", "soo", "apathetic",
     "overkill", "scummy", "riprick", "hancock", "hiscock", "laycock", "glasscock",
     "matsushita", "shuttlecock", "cocktails", "pussycat", "bassist", "titsworth", "cockburn",
-    "grapevine", "shellfish", "cumbersome", "arsenal",
+    "grapevine", "shellfish", "cumbersome", "arsenal", "jewison", "asiana", "gaylord",
+    "jewelry", "spicy", "raccoon", "pakistan",
     "noob !!!!!!!! one ! 11",
 ]
 
