@@ -27,7 +27,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import lexicon
 from .errors import DataFormatError, ModelLoadError
 from .settings import model_dir, rules_model_path, splitter_path
 
@@ -98,10 +97,9 @@ class Moderator:
                                  f"{str(manifest.get('sha256'))[:12]}… != {expect_sha256[:12]}…): "
                                  "retrained in between? Load it again")
         # The compiled kernels are loaded from numba's cache (or compiled) on first use, and
-        # the normaliser's English word list read: do it here, so that load time is honest and
-        # the first comment is not slow.
-        rules_model.verdicts(["warm up, you idiot"])
-        lexicon.warm_up()
+        # the normaliser's English word list is read on the first run-together word: do both
+        # here, so that load time is honest and the first comment is not slow.
+        rules_model.verdicts(["warm up, you idiot: youareanidiot"])
         splitter = splitter_manifest = splitter_error = None
         split_path = splitter_path(directory)
         if split_path.exists() or manifest_path(split_path).exists():

@@ -14,6 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+# Not training data, but part of how every text is read, in training and in scoring.
+WORD_LIST_NOTE = ("Words run together (`youareanidiot`) are split with symspellpy's English "
+                  "word list (82,765 words with Google Books n-gram counts, MIT licence), read "
+                  "from the installed package.")
+
 # Each training set's licence (from its SOURCE.md) and what it means for a site using a model
 # trained on it. Sets not listed here are reported as "see its SOURCE.md".
 SOURCE_LICENCES: dict[str, tuple[str, str]] = {
@@ -171,7 +176,8 @@ def render_model_card(manifests: dict[str, dict[str, Any]], result: dict[str, An
                       f"comments (C3 calibration articles, never trained on; "
                       f"{calibration.get('rows')} comments) leave approve.", ""]
         parts += ["## Training data", "", f"{rules.get('training_rows')} rows, "
-                  f"{rules.get('n_features')} features.", "", _sources(rules), ""]
+                  f"{rules.get('n_features')} features.", "", _sources(rules), "",
+                  WORD_LIST_NOTE, ""]
         non_commercial = rules.get("non_commercial_sources") or []
         if non_commercial:
             parts += [f"**Non-commercial data**: this model was trained on "

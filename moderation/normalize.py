@@ -5,15 +5,20 @@ Obfuscation should not hide words from the model, so before vectorising we
   and drop invisible format characters (zero-width space and joiners, soft hyphen, BOM),
 - lower-case and unescape HTML entities, mask URLs and @handles,
 - rebuild masked profanity (`f*ck`, `sh!t`, `a**hole`) from a short list of the words it hides,
-  only when exactly one fits the mask's length and visible letters, and never into a slur or an
-  identity term (NEVER_UNMASKED): an ambiguous mask (`s**t`) stays unresolved,
+  only when exactly one fits the mask's length and visible letters (swears first, then
+  insults: `l*s*r`), and never into a slur or an identity term (NEVER_UNMASKED): an ambiguous
+  mask (`s**t`) stays unresolved,
 - read leetspeak inside words that mix letters and digits (`sh1t`, `b1tch`, `idi0t`, `id!0t`),
 - read words broken by inner punctuation (`st'upid`, `idi-ot`) when they spell a KNOWN_BAD word,
 - join spaced-out letters (`s t u p i d`, `i.d.i.o.t`), split into known words when they spell
   several (`a s t u p i d i d i o t` -> `a stupid idiot`),
-- split run-together words (`youareanidiot`) into COMMON_WORDS when one is a KNOWN_BAD word of
-  4+ letters (a dynamic programme with bounded word length over chunks of at most
-  MAX_REWRITE_CHUNK characters; `cocktail`, `therapist`, `assassin` stay whole),
+- split run-together words (`youareanidiot`, `thisarticleisstupid`) into the most probable
+  words of an English word list (moderation.lexicon) when one is a bad word, a slur or a
+  group's name of 4+ letters (a dynamic programme with bounded word length over chunks of at
+  most MAX_REWRITE_CHUNK characters; words of the list, `cocktail`, `therapist`, and names,
+  `hancock`, `matsushita`, stay whole). On the rewrites of moderation.perturb over toxic Jigsaw
+  train dev rows (bench/normalize_dev.py), target words read back: with spaces removed 0.175
+  -> 0.319, masked 0.333 -> 0.361 (with the insults tier above),
 - cut letter runs to one letter when that spells a KNOWN_BAD word (`stuuupid`, `fuuuck`), else
   to two (`sooo` -> `soo`),
 - tokenise into words, numbers and `!`/`?` runs, each cut to MAX_TOKEN characters,
@@ -137,6 +142,7 @@ really right see should some still such think time very way well go get shut up 
 kill hate man men little piece lol wtf stfu gtfo omg ur ya yo hey oh ok
 """.split()) | KNOWN_BAD
 _MAX_WORD = max(len(w) for w in COMMON_WORDS)
+_ONE_EACH = dict.fromkeys(COMMON_WORDS, 1.0)  # the fewest COMMON_WORDS (`_split_known`)
 _RUN_TOGETHER_EXTRA = COMMON_WORDS | {"u"}  # `fucku`; not for spaced letters: `u s a` is usa
 _RUN_TOGETHER_WANTED = KNOWN_BAD | SLURS | GROUP_TERMS  # preferred in a split (see `_wanted`)
 _OBJECTS = frozenset(("off", "you", "yourself", "up", "u", "ya", "them", "him", "her"))
@@ -329,11 +335,7 @@ def _strip_inner(run: str, before: str) -> str:
 def _split_known(letters: str) -> list[str] | None:
     """`youareanidiot` -> ["you", "are", "an", "idiot"]: the fewest COMMON_WORDS that spell
     `letters` exactly, or None (linear in the length; callers pass at most MAX_REWRITE_CHUNK)."""
-    return lexicon.cheapest_split(letters, _one_if_common, _MAX_WORD)
-
-
-def _one_if_common(piece: str) -> float | None:
-    return 1.0 if piece in COMMON_WORDS else None
+    return lexicon.cheapest_split(letters, _ONE_EACH, _MAX_WORD)
 
 
 def _collapse(run: str, keep: tuple[int, ...]) -> str:
@@ -363,11 +365,12 @@ def _read_letters(run: str, before: str) -> str:
     """A run of letters read as known words when it is one in disguise:
     - letters repeated 3+ times (`stuuupid`, `fuuuck`, `asssshole`): cut each such run to one
       or two letters, whichever spells a KNOWN_BAD word (otherwise they are cut to two later);
-    - words run together (`youareanidiot`, `fuckoff`): split into the fewest COMMON_WORDS when
-      that is possible and one of them is a KNOWN_BAD word of 4+ letters, and either three or
-      more words or two as in `stupididiot`, `fuckoff` or `anidiot`; a word of the English
-      lexicon (moderation.lexicon) is never split (`cocktail`, `therapist`, `assassin`,
-      `apathetic`, `overkill`)."""
+    - words run together (`youareanidiot`, `fuckoff`): split into the most probable words of
+      the English lexicon (moderation.lexicon, plus COMMON_WORDS) when all of them are common
+      words, one is a bad word, a slur or a group's name of 4+ letters (`_wanted`), and either
+      three or more words or two as in `stupididiot`, `fuckoff`, `anidiot` or `filthyjews`; a
+      word of the lexicon is never split (`cocktail`, `therapist`, `assassin`, `apathetic`,
+      `overkill`)."""
     if len(run) < 4:
         return run
     long_runs = sum(end - start >= 3 for start, end in _same_letter_runs(run))
