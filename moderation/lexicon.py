@@ -48,7 +48,6 @@ def word_costs() -> dict[str, float]:
     return {word: math.log(total / count) for word, count in counts.items()}
 
 
-
 def is_word(letters: str) -> bool:
     return letters in word_costs()
 
