@@ -13,8 +13,11 @@ implement, is refused on load.
 Scoring path: `RulesModel.verdicts(texts)` -> one dict per text:
 `{"text", "scores": {rule: p or None}, "flags": [...], "action", "reasons": {rule: [...]}}`.
 A violation rule at or over its `reject` threshold rejects, at or over `review` flags for review;
-a signal rule (share_with_us) is flagged at its review threshold but never changes the action.
-Reasons are given for each flagged rule: the words that pushed its score up most.
+a signal rule (share_with_us, be_truthful) is flagged at its review threshold and never
+rejects; it sends the comment to review only when the rules file says `on_flag = "review"`.
+Reasons are given for each flagged rule: the words that pushed its score up most, or for a rule
+the claim model scores (moderation.claims), the sentence that states the claim and whom it is
+about.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 from sklearn.pipeline import Pipeline
 
+from .claims import ClaimModel, claim_reasons
 from .classifiers import RuleClassifiers
 from .fast import FastScorer
 from .features import FEATURES, FeatureSpec, build_features
@@ -239,16 +243,37 @@ class RulesModel:
     rules: list[Rule]
     scorer: FastScorer
     thresholds: dict[str, dict[str, float | None] | None]
+    claims: ClaimModel | None = None  # scores the rules with scored_by = "claims"
 
     @property
     def rule_ids(self) -> list[str]:
         return [rule.id for rule in self.rules]
 
+    @property
+    def claim_columns(self) -> list[int]:
+        """Columns of the rules the claim model scores (none when there is no claim model:
+        they are then reported as not scored)."""
+        if self.claims is None:
+            return []
+        return [j for j, rule in enumerate(self.rules) if rule.scored_by == "claims"]
+
+    @property
+    def scored(self) -> np.ndarray:
+        """Per rule, whether it is scored: by the rules model's own weights or by the claim
+        model."""
+        scored = self.scorer.scored.copy()
+        scored[self.claim_columns] = True
+        return scored
+
     def to_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """(arrays, JSON metadata) that `from_state` rebuilds this model from."""
         meta = {"rules": [asdict(rule) for rule in self.rules], "thresholds": self.thresholds,
                 "stand_ins": stand_ins(), "features": self.scorer.spec.to_json()}
-        return self.scorer.to_arrays(), meta
+        arrays = self.scorer.to_arrays()
+        if self.claims is not None:
+            meta["claims"] = self.claims.to_meta()
+            arrays.update(self.claims.to_arrays())
+        return arrays, meta
 
     @classmethod
     def from_state(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> RulesModel:
@@ -261,6 +286,7 @@ class RulesModel:
             raise ValueError("it records no feature specification (saved by an earlier "
                              "version): retrain it with `moderate train`")
         scorer = FastScorer.from_arrays(arrays, FeatureSpec.from_json(meta["features"]))
+        claims = ClaimModel.from_state(arrays, meta["claims"]) if "claims" in meta else None
         try:
             rules = [Rule(**{**entry, "labels": tuple(entry.get("labels", ()))})
                      for entry in meta["rules"]]
@@ -270,27 +296,41 @@ class RulesModel:
             raise ValueError(f"rules metadata is malformed: {exc!r}") from exc
         if len(rules) != len(scorer.intercept):
             raise ValueError(f"{len(rules)} rules but weights for {len(scorer.intercept)}")
-        return cls(rules, scorer, thresholds)
+        return cls(rules, scorer, thresholds, claims)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        return self.scorer.predict_proba(texts)
+        proba = self.scorer.predict_proba(texts)
+        self._claim_scores(texts, proba)
+        return proba
+
+    def _claim_scores(self, texts: list[str], proba: np.ndarray
+                      ) -> list[tuple[int, int] | None]:
+        """Writes the claim model's scores into `proba`'s claim columns; returns each text's
+        highest-scoring sentence span (all None without claim columns)."""
+        columns = self.claim_columns
+        if not columns or self.claims is None:
+            return [None] * len(texts)
+        best, spans = self.claims.sentence_scores(texts)
+        proba[:, columns] = best[:, None]
+        return spans
 
     def verdicts(self, texts: list[str], reasons: bool = True) -> list[dict[str, Any]]:
         """One verdict per text; `reasons=False` skips the explanations (about a quarter of
         the cost) and returns `"reasons": {}`. Thresholds apply to the whole batch at once."""
-        review, reject, violation = self._limit_arrays()
+        review, reject, violation, sends_to_review = self._limit_arrays()
         batch = self.scorer.score(texts, self._explain_from() if reasons else None)
         proba = self.scorer.proba(batch)
+        claim_spans = self._claim_scores(texts, proba)
         blank = _without_words(texts)
         if blank.any():
             proba[blank] = np.nan
         with np.errstate(invalid="ignore"):  # NaN (unscored) compares False
             flagged = proba >= review
             rejected = (flagged & (proba >= reject) & violation).any(axis=1)
-            reviewed = (flagged & violation).any(axis=1)
+            reviewed = (flagged & sends_to_review).any(axis=1)
         action = np.where(rejected, "reject", np.where(reviewed, "review", "approve")).tolist()
         ids = self.rule_ids
-        scored = self.scorer.scored.tolist()
+        scored = self.scored.tolist()
         rounded = np.round(proba, SCORE_DIGITS).tolist()
         flag_rows, flag_cols = np.nonzero(flagged)
         flags: list[list[str]] = [[] for _ in texts]
@@ -299,9 +339,15 @@ class RulesModel:
         for i, j in zip(row_list, col_list, strict=True):
             flags[i].append(ids[j])
         if reasons and row_list:
-            found = self.scorer.reasons(batch, flag_rows, flag_cols)
-            for i, j, names in zip(row_list, col_list, found, strict=True):
+            by_claims = np.isin(flag_cols, self.claim_columns)
+            words = ~by_claims
+            found = self.scorer.reasons(batch, flag_rows[words], flag_cols[words])
+            for i, j, names in zip(flag_rows[words].tolist(), flag_cols[words].tolist(), found,
+                                   strict=True):
                 explained[i][ids[j]] = _as_written(texts[i], names)
+            for i, j in zip(flag_rows[by_claims].tolist(), flag_cols[by_claims].tolist(),
+                            strict=True):
+                explained[i][ids[j]] = claim_reasons(texts[i], claim_spans[i])
         out: list[dict[str, Any]] = []
         for i, text in enumerate(texts):
             row = rounded[i]
@@ -320,12 +366,14 @@ class RulesModel:
             review = self._limit_arrays()[0]
             with np.errstate(divide="ignore", invalid="ignore"):
                 logit = np.log(review) - np.log1p(-review)
-            cached = self.__dict__["_explain"] = np.where(np.isfinite(review), logit - 1e-6,
-                                                          np.inf)
+            cached = np.where(np.isfinite(review), logit - 1e-6, np.inf)
+            cached[self.claim_columns] = np.inf  # the claim model gives its own reasons
+            self.__dict__["_explain"] = cached
         return cached
 
-    def _limit_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(review, reject, is-violation) per rule; a missing threshold is +inf (never met)."""
+    def _limit_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(review, reject, is-violation, a flag sends to review) per rule; a missing
+        threshold is +inf (never met)."""
         cached = self.__dict__.get("_limits")
         if cached is None:
             def limit(rule: Rule, name: str) -> float:
@@ -334,7 +382,9 @@ class RulesModel:
 
             cached = (np.array([limit(r, "review") for r in self.rules]),
                       np.array([limit(r, "reject") for r in self.rules]),
-                      np.array([r.kind == "violation" for r in self.rules]))
+                      np.array([r.kind == "violation" for r in self.rules]),
+                      np.array([r.kind == "violation" or r.on_flag == "review"
+                                for r in self.rules]))
             self.__dict__["_limits"] = cached
         return cached
 

@@ -1,7 +1,9 @@
 """Posting rules as data: a TOML file the site can edit, parsed into Rule objects.
 
 Each rule has an id, a title, the text shown to readers, a kind ("violation" rules drive the
-action, "signal" rules such as share_with_us only flag), the training labels that feed it, and
+action, "signal" rules such as share_with_us only flag, or with `on_flag = "review"` also send
+to review), which model scores it (`scored_by`: the rules model, or the claim model of
+moderation.claims for be_truthful), the training labels that feed it, and
 optionally its prevalence: the share of the site's comments that breach it, which turns the
 validation split's (source-mixed, toxic-enriched) rates into the precision a site will see.
 """
@@ -17,6 +19,8 @@ from .errors import RulesError
 from .settings import DEFAULT_RULES_FILE
 
 KINDS = ("violation", "signal")
+SCORERS = ("rules", "claims")  # which model scores a rule: see moderation.claims
+ON_FLAG = ("tag", "review")  # what a flagged signal does to the action
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Rule:
     kind: str = "violation"
     labels: tuple[str, ...] = field(default_factory=tuple)
     prevalence: float | None = None  # share of real comments that breach it, for thresholds
+    scored_by: str = "rules"  # "claims": sentence by sentence by the claim model
+    on_flag: str = "tag"  # a signal's flag only tags ("tag") or also sends to review
 
     @property
     def feeding_labels(self) -> tuple[str, ...]:
@@ -82,7 +88,17 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> list[Rule]:
         prevalence = entry.get("prevalence")
         if prevalence is not None and not (isinstance(prevalence, float) and 0 < prevalence < 1):
             raise RulesError(f"rule {rule_id!r}: prevalence must be a number between 0 and 1")
+        scored_by = entry.get("scored_by", "rules")
+        if scored_by not in SCORERS:
+            raise RulesError(f"rule {rule_id!r} has scored_by {scored_by!r}; use one of "
+                             f"{SCORERS}")
+        if scored_by == "claims" and kind != "signal":
+            raise RulesError(f"rule {rule_id!r}: a rule scored by the claim model must be of "
+                             "kind \"signal\" (a claim is pointed out, never rejected)")
+        on_flag = entry.get("on_flag", "tag")
+        if on_flag not in ON_FLAG:
+            raise RulesError(f"rule {rule_id!r} has on_flag {on_flag!r}; use one of {ON_FLAG}")
         seen.add(rule_id)
         rules.append(Rule(rule_id, entry["title"], entry["text"], kind, tuple(labels),
-                          prevalence))
+                          prevalence, scored_by, on_flag))
     return rules

@@ -75,7 +75,7 @@ def set_thresholds(directory: str | os.PathLike[str] | None,
         history.append({"rule": rule_id, "before": before, "after": new})
     model.thresholds = thresholds
     info = {k: v for k, v in manifest.items() if k not in _OWN_KEYS}
-    info["rules"] = rules_manifest_entries(model.rules, thresholds, model.scorer.scored)
+    info["rules"] = rules_manifest_entries(model.rules, thresholds, model.scored)
     info["thresholds_history"] = [*manifest.get("thresholds_history", []), {
         "at": datetime.now(UTC).isoformat(timespec="seconds"), "changes": history}]
     return save_model(path, "rules", *model.to_state(), info=info, key=key)

@@ -11,17 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import SOURCES, build_corpus, is_acceptable, rule_targets, sample_weights
+from .errors import DataSourceError
 from .loaders import LABELS, load_site_csv
 from .persist import save_model
 from .progress import stage
-from .rule_model import REJECT_PRECISION, REVIEW_RATE, REVIEW_RECALL, train_rules
+from .rule_model import REJECT_PRECISION, REVIEW_RATE, REVIEW_RECALL, RulesModel, train_rules
 from .rules import load_review_rate, load_rules
 from .settings import RULES_MODEL_NAME, SPLITTER_MODEL_NAME
 
 
 def rules_manifest_entries(rules, thresholds, scored) -> list[dict[str, Any]]:
     return [{"id": r.id, "title": r.title, "kind": r.kind, "text": r.text,
-             "labels": list(r.feeding_labels), "scored": bool(s), "thresholds": thresholds[r.id]}
+             "labels": list(r.feeding_labels), "scored": bool(s), "thresholds": thresholds[r.id],
+             "scored_by": r.scored_by, "on_flag": r.on_flag}
             for r, s in zip(rules, scored, strict=True)]
 
 
@@ -51,8 +53,10 @@ def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None =
                                  calibration_texts=[ex.text for ex in acceptable],
                                  calibration_groups=[ex.group for ex in acceptable],
                                  review_rate=review_rate)
+    if any(rule.scored_by == "claims" for rule in rules):
+        info["claims"] = _attach_claim_model(model, data_dir)
     info.update({
-        "rules": rules_manifest_entries(rules, model.thresholds, model.scorer.scored),
+        "rules": rules_manifest_entries(rules, model.thresholds, model.scored),
         "sources": corpus.counts,
         "labelled_rows": {r.id: int((targets[:, j] >= 0).sum()) for j, r in enumerate(rules)},
         "non_commercial_sources": [s for s in ("c3", "sfu_ctc") if s in sources],
@@ -63,6 +67,22 @@ def train_rules_part(data_dir: Path, out_dir: Path, *, rules_path: Path | None =
     with stage("rules: saving"):
         manifest = save_model(path, "rules", arrays, meta, info, key=key)
     return {"path": str(path), "manifest": manifest}
+
+
+def _attach_claim_model(model: RulesModel, data_dir: Path) -> dict[str, Any]:
+    """Train the claim model into `model` and give its rules their flag threshold; without
+    ClaimBuster in the data directory those rules stay unscored."""
+    from .claims_train import train_claim_model
+
+    try:
+        claims, threshold, info = train_claim_model(data_dir)
+    except DataSourceError as exc:
+        return {"trained": False, "why": str(exc)}
+    model.claims = claims
+    for rule in model.rules:
+        if rule.scored_by == "claims":
+            model.thresholds[rule.id] = {"review": threshold}
+    return {"trained": True, **info}
 
 
 def train_split_part(data_dir: Path, out_dir: Path, *, seed: int = 0,

@@ -1,0 +1,147 @@
+"""The be_truthful signal: does a comment state a check-worthy claim of fact, and about whom?
+
+No model can tell whether a commenter lies. What a moderator can do is check a claim once it
+is pointed out ("the mayor took money from the developer", "the school cut 40 teachers"), and
+claims of fact about named people are where a news site's legal risk sits. So a rule with
+`scored_by = "claims"` in rules.toml (be_truthful in the packaged rules) is scored here, not
+by the rules model's per-comment logistic regressions:
+
+- each comment is cut into sentences (moderation.sentences, linear time);
+- every sentence is scored by its own TF-IDF + logistic regression (the same `FeatureSpec`
+  and `FastScorer` as the rules model, trained on ClaimBuster's check-worthy sentences:
+  moderation.loaders.claims), and the comment's score is the highest sentence's;
+- the reasons are that sentence as written and, when it names or points at a person or an
+  organisation (a capitalised name inside the sentence, a title such as "the mayor" or "the
+  officer", he / she / his / her), who: `about: the mayor`. The cue is a word list and
+  capitalisation, not a named-entity model: a place ("Ontario") counts as a name.
+
+The rule is a signal: a flagged claim never rejects. The site chooses in rules.toml whether it
+only tags the comment (`on_flag = "tag"`, the default) or sends it to review (`"review"`).
+The claim model is saved inside the rules model file (arrays prefixed `claims_`, JSON under
+`claims` in the manifest), so the manifest's hash and signature cover it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .fast import FastScorer
+from .features import FeatureSpec
+from .sentences import sentence_spans
+
+ARRAY_PREFIX = "claims_"
+# Titles that stand for one person or body when a sentence makes a claim about them.
+TITLES = frozenset((
+    "mayor", "premier", "minister", "pm", "president", "senator", "mp", "mpp", "mla",
+    "councillor", "councilor", "alderman", "governor", "officer", "officers", "cop", "cops",
+    "police", "policeman", "sheriff", "deputy", "trooper", "detective", "judge", "justice",
+    "prosecutor", "crown", "lawyer", "chief", "ceo", "cfo", "chairman", "chair", "director",
+    "commissioner", "spokesman", "spokeswoman", "spokesperson", "leader", "superintendent",
+    "principal", "coach", "pastor", "priest", "bishop", "suspect", "victim", "accused",
+    "government", "council", "board", "party", "company", "ministry", "department", "agency",
+    "rcmp", "fbi", "cbc", "author", "reporter", "columnist", "editor",
+))
+DETERMINERS = frozenset(("the", "this", "that", "our", "your", "their", "his", "her", "its"))
+PRONOUNS = frozenset(("he", "she", "him", "her", "his", "hers", "himself", "herself"))
+# Capitalised words that are not names (sentence words capitalised for emphasis or by habit).
+NOT_NAMES = frozenset((
+    "i", "i'm", "i've", "i'd", "i'll", "ok", "tv", "lol", "omg", "wow", "yes", "no", "god",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "english", "french",
+))
+
+
+@dataclass
+class ClaimModel:
+    """Sentence-level check-worthy-claim scores, and the comment score as their maximum."""
+
+    scorer: FastScorer
+
+    def sentence_scores(self, texts: Sequence[str]
+                        ) -> tuple[np.ndarray, list[tuple[int, int] | None]]:
+        """Per text, the highest sentence probability (NaN for a text without sentences) and
+        that sentence's (start, end) in the text."""
+        spans = [sentence_spans(text) for text in texts]
+        flat = [text[s:e] for text, found in zip(texts, spans, strict=True) for s, e in found]
+        best = np.full(len(texts), np.nan)
+        where: list[tuple[int, int] | None] = [None] * len(texts)
+        if not flat:
+            return best, where
+        p = self.scorer.predict_proba(flat)[:, 0]
+        at = 0
+        for i, found in enumerate(spans):
+            if found:
+                part = p[at:at + len(found)]
+                k = int(np.argmax(part))
+                best[i], where[i] = part[k], found[k]
+                at += len(found)
+        return best, where
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {ARRAY_PREFIX + name: array for name, array in self.scorer.to_arrays().items()}
+
+    def to_meta(self) -> dict[str, Any]:
+        return {"features": self.scorer.spec.to_json()}
+
+    @classmethod
+    def from_state(cls, arrays: dict[str, np.ndarray], meta: Any) -> ClaimModel:
+        """ValueError names what is malformed."""
+        if not isinstance(meta, dict) or "features" not in meta:
+            raise ValueError("the claim model's metadata records no feature specification")
+        own = {name[len(ARRAY_PREFIX):]: array for name, array in arrays.items()
+               if name.startswith(ARRAY_PREFIX)}
+        scorer = FastScorer.from_arrays(own, FeatureSpec.from_json(meta["features"]))
+        if len(scorer.intercept) != 1 or not scorer.scored[0]:
+            raise ValueError("the claim model must have exactly one scored column")
+        return cls(scorer)
+
+
+def rules_arrays(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The rules model's own arrays of a saved file (the claim model's left out)."""
+    return {name: array for name, array in arrays.items() if not name.startswith(ARRAY_PREFIX)}
+
+
+def about(sentence: str) -> str | None:
+    """Who a sentence makes its claim about, as written: a title with its determiner ("the
+    mayor"), a run of capitalised words that is not the sentence's first word ("Rob Ford"),
+    or a personal pronoun ("he"); None when it points at no one."""
+    words = sentence.split()
+    stripped = [w.strip(".,;:!?\"'()[]{}“”‘’«»") for w in words]
+    lower = [w.lower() for w in stripped]
+    for k, word in enumerate(lower):
+        if word in TITLES:
+            start = k - 1 if k > 0 and lower[k - 1] in DETERMINERS else k
+            return " ".join(stripped[start:k + 1])
+    # A capitalised first word is a name only when a capitalised word follows ("Rob Ford").
+    first = 0 if len(stripped) > 1 and _is_name(stripped[0], lower[0]) and _is_name(
+        stripped[1], lower[1]) and lower[0] not in DETERMINERS else 1
+    for k in range(first, len(stripped)):
+        if _is_name(stripped[k], lower[k]):
+            end = k
+            while end + 1 < len(stripped) and end - k < 2 and _is_name(stripped[end + 1],
+                                                                         lower[end + 1]):
+                end += 1
+            return " ".join(stripped[k:end + 1])
+    for k, word in enumerate(lower):
+        if word in PRONOUNS:
+            return stripped[k]
+    return None
+
+
+def _is_name(word: str, lower: str) -> bool:
+    """A capitalised word ("Harper", "McLachlin", "RCMP") that is not one of NOT_NAMES."""
+    return word[:1].isupper() and any(ch.isalpha() for ch in word) and lower not in NOT_NAMES
+
+
+def claim_reasons(text: str, span: tuple[int, int] | None) -> list[str]:
+    """The reasons shown for a flagged claim: the sentence as written, then whom it is about."""
+    if span is None:
+        return []
+    sentence = text[span[0]:span[1]]
+    who = about(sentence)
+    return [sentence] if who is None else [sentence, f"about: {who}"]
