@@ -36,6 +36,8 @@ def write_explanation(result: dict[str, Any]) -> None:
         mark = "  FLAGGED" if rule["flagged"] else ""
         typer.echo(f"{rule_id}: score {rule['score']:.3f}  review at {_limit(rule['review'])}"
                    f"  reject at {_limit(rule['reject'])}{mark}")
+        if "sentence" in rule:
+            typer.echo(f"  (the claim model, on the sentence: {terminal_safe(rule['sentence'])})")
         typer.echo(f"  {'weight':>8}  n-gram")
         for item in rule["contributions"]:
             shown = terminal_safe(repr(item["ngram"]))
