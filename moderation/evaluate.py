@@ -15,6 +15,8 @@ or tuned on (moderation.corpus keeps them out of training):
   AUC of length alone, so that a length detector cannot pass for a constructiveness model;
 - bias_madlibs templates: overall AUC, and per identity term the subgroup, BPSN and BNSP AUCs
   (Borkan et al. 2019), for toxicity and be_nice;
+- be_truthful (moderation.claims_eval): ClaimBuster's test part and our labelled sentences of
+  C3 held-out comments, and the share of acceptable C3 comments it tags;
 - our functional checklist (data/checklist/): per functionality, the share of cases whose action
   is right, and per rule the share of cases where the rule fires as the case says it should.
 Each rule x set cell has ROC AUC, average precision, and precision and recall at the saved
@@ -33,6 +35,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from . import settings
+from .claims_eval import evaluate_claims
 from .corpus import build_corpus, is_acceptable
 from .hook import Moderator
 from .loaders import Example, load_bias_madlibs, load_checklist
@@ -138,6 +141,8 @@ def evaluate_rules(moderator: Moderator, data_dir: Path,
         prevalence = next(r.prevalence for r in moderator.model.rules if r.id == rule)
         rows.append({**row, **rule_metrics(y[known], p[known], thresholds.get(rule),
                                            prevalence)})
+    with stage("rules: be_truthful on claim sentences"):
+        rows.extend(evaluate_claims(moderator.model, data_dir))
     result: dict[str, Any] = {"rules": rows}
     if "c3" in corpus.evaluation:
         result["review_queue"] = review_queue(moderator, corpus.evaluation["c3"])
@@ -169,10 +174,12 @@ def review_queue(moderator: Moderator, examples: list[Example]) -> dict[str, Any
     actions = np.array([v["action"] for v in verdicts])
     per_rule = {rule.id: round(float(np.mean([rule.id in v["flags"] for v in verdicts])), 4)
                 for rule in moderator.model.rules if rule.kind == "violation"}
+    tagged = {rule.id: round(float(np.mean([rule.id in v["flags"] for v in verdicts])), 4)
+              for rule in moderator.model.rules if rule.kind == "signal"}
     return {"acceptable_comments": len(acceptable),
             "leave_approve": round(float((actions != "approve").mean()), 4),
             "rejected": round(float((actions == "reject").mean()), 4),
-            "flagged_by_rule": per_rule}
+            "flagged_by_rule": per_rule, "tagged_by_signal": tagged}
 
 
 def evaluate_checklist(moderator: Moderator) -> dict[str, Any]:

@@ -45,6 +45,9 @@ SOURCE_LICENCES: dict[str, tuple[str, str]] = {
                       "this splitter included, must be open-sourced even when only offered "
                       "over a network"),
 }
+CLAIM_SOURCES = ("ClaimBuster (`claimbuster`, U.S. presidential debate sentences, CC BY 4.0: "
+                 "cite Arslan et al. 2020) and our labelled sentences of C3 comments "
+                 "(`data/claims/`; C3's licence applies to their text: **non-commercial**)")
 SPLITTER_SOURCE = "dragnet_train"
 CHECKLIST_FLOOR = 0.6
 
@@ -112,8 +115,37 @@ def _thresholds(manifest: dict[str, Any]) -> str:
         rows.append({"rule": rule["id"], "title": rule.get("title", ""),
                      "kind": rule.get("kind", ""),
                      "scored": "yes" if rule.get("scored") else "no (no labelled rows)",
-                     "review at": thresholds.get("review"), "reject at": thresholds.get("reject")})
+                     "review at": thresholds.get("review"), "reject at": thresholds.get("reject"),
+                     "scored by": rule.get("scored_by", "rules"),
+                     "a flag": ("" if rule.get("kind") != "signal" else
+                                "sends to review" if rule.get("on_flag") == "review" else
+                                "only tags")})
     return markdown_table(rows)
+
+
+def _claims(rules: dict[str, Any], result: dict[str, Any]) -> list[str]:
+    info = rules.get("claims")
+    if not info:
+        return []
+    if not info.get("trained"):
+        return ["## Claim model (be_truthful)", "", f"Not trained: {info.get('why')}; "
+                "be_truthful is not scored.", ""]
+    sentences = info.get("training_sentences", {})
+    out = ["## Claim model (be_truthful)", "",
+           "Points out sentences that state a check-worthy claim of fact, and whom they are "
+           "about; it does not judge whether a claim is true, and never rejects. Trained on "
+           f"{sentences.get('claimbuster')} sentences of {CLAIM_SOURCES}, "
+           f"{sentences.get('comments')} of the latter; flag threshold chosen for "
+           f"{info.get('precision_target')} precision on our labelled dev comment sentences.",
+           ""]
+    rows = [{"data": r["data"], "gold": r["gold"], "positives": r.get("positives"),
+             "ROC AUC": r.get("roc_auc"), "precision at flag": r.get("precision@review"),
+             "recall at flag": r.get("recall@review")}
+            for r in result.get("rules", []) if r.get("rule") in {
+                e["id"] for e in rules.get("rules", []) if e.get("scored_by") == "claims"}]
+    if rows:
+        out += ["Held-out sentences:", "", markdown_table(rows), ""]
+    return out
 
 
 def _measured_failures(result: dict[str, Any]) -> list[str]:
@@ -183,6 +215,7 @@ def render_model_card(manifests: dict[str, dict[str, Any]], result: dict[str, An
             parts += [f"**Non-commercial data**: this model was trained on "
                       f"{', '.join(non_commercial)} (CC BY-NC-SA). A commercial site must "
                       "retrain without them (see Retraining) or obtain a licence.", ""]
+    parts += _claims(rules, result)
     if "rules" in result:
         parts += ["## Held-out figures", "", "ROC AUC, rules x evaluation sets (none trained "
                   "or tuned on):", "", markdown_table(auc_matrix), "",

@@ -115,7 +115,8 @@ def write_model_card(path: Path, model_dir: Path, result: dict[str, Any]) -> Non
     tmp.replace(path)
 
 
-SUITE_RULES = ("toxicity", "keep_it_clean", "dont_threaten", "be_nice", "share_with_us")
+SUITE_RULES = ("toxicity", "keep_it_clean", "dont_threaten", "be_nice", "share_with_us",
+               "be_truthful")
 
 
 def suite_matrix(result: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -154,7 +155,16 @@ def print_rules(result: dict[str, Any]) -> None:
         typer.echo(f"\n== C3 held-out articles, {queue['acceptable_comments']} comments judged "
                    f"acceptable (crowd_toxicity_level < 2): {_fmt(queue['leave_approve'])} "
                    f"leave approve ({_fmt(queue['rejected'])} rejected); flagged by rule: "
-                   + ", ".join(f"{k} {_fmt(v)}" for k, v in queue["flagged_by_rule"].items()))
+                   + ", ".join(f"{k} {_fmt(v)}" for k, v in queue["flagged_by_rule"].items())
+                   + "; signals tag: " + ", ".join(
+                       f"{k} {_fmt(v)}" for k, v in queue.get("tagged_by_signal", {}).items()))
+    claims = [r for r in result["rules"] if "about" in r]
+    for row in claims:
+        about = row["about"]
+        typer.echo(f"\n== {row['rule']} on {row['data']}: the 'about:' reason on "
+                   f"{about['claims']} claims ({about['about_person']} about a person or "
+                   f"organisation): precision {_fmt(about['precision'])}, recall "
+                   f"{_fmt(about['recall'])}")
     checklist = result.get("checklist")
     if checklist:
         typer.echo(f"\n== Functional checklist ({checklist['cases']} cases): "
