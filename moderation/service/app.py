@@ -186,6 +186,8 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         scorer, quick = make_scorer(True), make_scorer(False)
         app.state.moderator = model
         app.state.signals = coral.signal_thresholds(model.rule_kinds, model.manifest)
+        app.state.violations = frozenset(rule for rule, kind in model.rule_kinds.items()
+                                         if kind == "violation")
         app.state.scorer = scorer
         app.state.quick_scorer = quick
         app.state.timeouts = 0
@@ -245,7 +247,8 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             )  # fmt: skip
             return late_answer(config)
         result = max(results, key=severity)
-        decision = coral.decide(result, request.app.state.signals, config)
+        decision = coral.decide(result, request.app.state.signals, config,
+                                request.app.state.violations)
         headers = {
             "X-Moderation-Action": str(result.get("action")),
             "X-Moderation-Flags": ",".join(result.get("flags") or []),

@@ -11,7 +11,9 @@ Mapping (see `decide`): approve -> 204; review -> a FLAG with reason COMMENT_DET
 reject -> the configured status (REJECTED by default) plus the same FLAG, so moderators see why
 in the comment's history. An approved comment that scores high on a signal rule (a rule of kind
 "signal" in the rules file the model was trained with: share_with_us in the packaged rules)
-may get the FEATURED tag suggestion when the site turns that on.
+may get the FEATURED tag suggestion when the site turns that on; a claim (be_truthful) never
+does. A claim only tags by default (no change to the answer; the flag is in the headers); with
+`on_flag = "review"` a comment flagged by a claim alone gets FLAG_CLAIM.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ from .payloads import field, optional
 
 ACTIONS = ("NEW", "EDIT")
 FLAG_TOXIC = {"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC"}
+# Coral has no flag reason for "states a claim to check". A comment sent to review by a claim
+# alone (be_truthful with on_flag = "review") gets the nearest reason that is not a false
+# accusation of toxicity; with the default on_flag = "tag" a claim changes nothing in Coral's
+# answer and shows only in the X-Moderation-Flags header.
+FLAG_CLAIM = {"actionType": "FLAG", "reason": "COMMENT_DETECTED_SUSPECT_WORD"}
 
 
 @dataclass(frozen=True)
@@ -81,16 +88,19 @@ def parse_request(body: dict[str, Any]) -> CoralComment:
 
 
 def decide(result: dict[str, Any], signals: dict[str, float | None],
-           config: ServiceConfig) -> dict | None:
+           config: ServiceConfig, violations: frozenset[str] | None = None) -> dict | None:
     """Coral's answer for one check() result: a response body, or None for 204. `signals` is
-    `signal_thresholds` of the model."""
+    `signal_thresholds` of the model; `violations` its violation rules (given, a review that
+    no violation rule flagged, i.e. one a claim asked for, gets FLAG_CLAIM)."""
     answer: dict[str, Any] = {}
     action = result.get("action")
     if action == "reject":
         answer["status"] = config.reject_status
         answer["actions"] = [dict(FLAG_TOXIC)]
     elif action == "review":
-        answer["actions"] = [dict(FLAG_TOXIC)]
+        flags = set(result.get("flags") or [])
+        by_claim = violations is not None and not flags & violations
+        answer["actions"] = [dict(FLAG_CLAIM if by_claim else FLAG_TOXIC)]
     elif config.featured and is_featured(result, signals, config):
         answer["tags"] = ["FEATURED"]
     return answer or None
@@ -116,15 +126,20 @@ def is_featured(result: dict[str, Any], signals: dict[str, float | None],
 
 def signal_thresholds(rule_kinds: dict[str, str], manifest: dict[str, Any]
                       ) -> dict[str, float | None]:
-    """The model's signal rules (kind "signal" in `rule_kinds`, e.g. share_with_us), each with
-    the review threshold the manifest gives it, if any."""
+    """The model's signal rules that may suggest FEATURED (kind "signal" in `rule_kinds`, e.g.
+    share_with_us; not a rule the claim model scores: a claim is no mark of quality), each
+    with the review threshold the manifest gives it, if any."""
     reviews: dict[str, float | None] = {}
+    claims: set[str] = set()
     for rule in manifest.get("rules") or []:
         if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+            if rule.get("scored_by") == "claims":
+                claims.add(rule["id"])
             thresholds = rule.get("thresholds") or {}
             review = thresholds.get("review") if isinstance(thresholds, dict) else None
             reviews[rule["id"]] = float(review) if isinstance(review, int | float) else None
-    return {rule: reviews.get(rule) for rule, kind in rule_kinds.items() if kind == "signal"}
+    return {rule: reviews.get(rule) for rule, kind in rule_kinds.items()
+            if kind == "signal" and rule not in claims}
 
 
 # Every element name of the HTML living standard (and a few obsolete ones still rendered).
