@@ -12,8 +12,9 @@ by the rules model's per-comment logistic regressions:
   moderation.loaders.claims), and the comment's score is the highest sentence's;
 - the reasons are that sentence as written and, when it names or points at a person or an
   organisation (a capitalised name inside the sentence, a title such as "the mayor" or "the
-  officer", he / she / his / her), who: `about: the mayor`. The cue is a word list and
-  capitalisation, not a named-entity model: a place ("Ontario") counts as a name.
+  officer", he / she / his / her), who: `about: the mayor`. The cue is word lists and
+  capitalisation, not a named-entity model: common places and peoples ("Ontario", "Syrians")
+  are left out, rarer ones still count as names.
 
 The rule is a signal: a flagged claim never rejects. The site chooses in rules.toml whether it
 only tags the comment (`on_flag = "tag"`, the default) or sends it to review (`"review"`).
@@ -47,8 +48,34 @@ TITLES = frozenset((
 ))
 DETERMINERS = frozenset(("the", "this", "that", "our", "your", "their", "his", "her", "its"))
 PRONOUNS = frozenset(("he", "she", "him", "her", "his", "hers", "himself", "herself"))
+# Places and peoples at large: a claim about them is not about a person or an organisation.
+PLACES = frozenset((
+    "canada", "canadian", "canadians", "america", "american", "americans", "usa", "us", "u.s",
+    "uk", "britain", "british", "england", "english", "scotland", "ireland", "wales", "europe",
+    "european", "europeans", "eu", "france", "french", "germany", "german", "germans", "italy",
+    "spain", "russia", "russian", "russians", "china", "chinese", "japan", "japanese", "india",
+    "indian", "pakistan", "iran", "iraq", "syria", "syrian", "syrians", "israel", "israeli",
+    "palestine", "palestinian", "palestinians", "afghanistan", "libya", "egypt", "turkey",
+    "mexico", "mexican", "cuba", "brazil", "australia", "africa", "african", "asia", "asian",
+    "ukraine", "belgium", "belgian", "sweden", "norway", "denmark", "netherlands", "greece",
+    "middle", "east", "west", "north", "south", "western", "eastern", "northern", "southern",
+    "ontario", "quebec", "alberta", "bc", "manitoba", "saskatchewan", "nova", "scotia",
+    "brunswick", "newfoundland", "labrador", "pei", "yukon", "nunavut", "toronto", "montreal",
+    "vancouver", "ottawa", "calgary", "edmonton", "winnipeg", "halifax", "victoria", "hamilton",
+    "torontonians", "quebecers", "albertans", "ontarians", "washington", "california", "texas",
+    "new", "york", "london", "paris", "street", "avenue", "road",
+))
+# Words that open or join sentences and are capitalised for that alone.
+FUNCTION_WORDS = frozenset((
+    "in", "on", "at", "now", "this", "that", "these", "those", "our", "my", "your", "their",
+    "its", "when", "then", "but", "and", "so", "if", "as", "for", "of", "to", "with", "by",
+    "from", "after", "before", "since", "while", "although", "though", "because", "dear",
+    "well", "also", "still", "just", "even", "there", "here", "what", "why", "how", "who",
+    "where", "which", "all", "some", "most", "many", "any", "every", "each", "both", "a", "an",
+    "the", "it", "they", "we", "you", "left", "right", "section", "charter",
+))
 # Capitalised words that are not names (sentence words capitalised for emphasis or by habit).
-NOT_NAMES = frozenset((
+NOT_NAMES = PLACES | FUNCTION_WORDS | frozenset((
     "i", "i'm", "i've", "i'd", "i'll", "ok", "tv", "lol", "omg", "wow", "yes", "no", "god",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
     "february", "march", "april", "may", "june", "july", "august", "september", "october",
