@@ -24,6 +24,8 @@ The claim model is saved inside the rules model file (arrays prefixed `claims_`,
 
 from __future__ import annotations
 
+import functools
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,7 @@ from .features import FeatureSpec
 from .sentences import sentence_spans
 
 ARRAY_PREFIX = "claims_"
+REASON_CHARS = 300  # a reason quotes at most this much of its sentence
 # Titles that stand for one person or body when a sentence makes a claim about them.
 TITLES = frozenset((
     "mayor", "premier", "minister", "pm", "president", "senator", "mp", "mpp", "mla",
@@ -137,7 +140,7 @@ def about(sentence: str) -> str | None:
     """Who a sentence makes its claim about, as written: a title with its determiner ("the
     mayor"), a run of capitalised words that is not the sentence's first word ("Rob Ford"),
     or a personal pronoun ("he"); None when it points at no one."""
-    words = sentence.split()
+    words = sentence.translate(_invisibles()).split()
     stripped = [w.strip(".,;:!?\"'()[]{}“”‘’«»") for w in words]
     lower = [w.lower() for w in stripped]
     for k, word in enumerate(lower):
@@ -160,15 +163,25 @@ def about(sentence: str) -> str | None:
     return None
 
 
+@functools.cache
+def _invisibles() -> dict[int, None]:
+    """Format characters (zero-width, joiners, BOM, bidi marks) as a translate table: they do
+    not hide a title or a name."""
+    return {cp: None for cp in range(0x10000) if unicodedata.category(chr(cp)) == "Cf"}
+
+
 def _is_name(word: str, lower: str) -> bool:
     """A capitalised word ("Harper", "McLachlin", "RCMP") that is not one of NOT_NAMES."""
     return word[:1].isupper() and any(ch.isalpha() for ch in word) and lower not in NOT_NAMES
 
 
 def claim_reasons(text: str, span: tuple[int, int] | None) -> list[str]:
-    """The reasons shown for a flagged claim: the sentence as written, then whom it is about."""
+    """The reasons shown for a flagged claim: the sentence as written (its first
+    REASON_CHARS characters and "…" when longer), then whom it is about."""
     if span is None:
         return []
     sentence = text[span[0]:span[1]]
-    who = about(sentence)
+    who = about(sentence[:REASON_CHARS])
+    if len(sentence) > REASON_CHARS:
+        sentence = sentence[:REASON_CHARS] + "…"
     return [sentence] if who is None else [sentence, f"about: {who}"]

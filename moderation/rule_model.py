@@ -351,8 +351,10 @@ class RulesModel:
         out: list[dict[str, Any]] = []
         for i, text in enumerate(texts):
             row = rounded[i]
-            scores = ({rid: row[j] if scored[j] else None for j, rid in enumerate(ids)}
-                      if not blank[i] else dict.fromkeys(ids))
+            # NaN (a rule with nothing to score here: a claim rule on a text without a
+            # sentence, "!!") is null, as for an unscored rule: JSON has no NaN
+            scores = ({rid: row[j] if scored[j] and row[j] == row[j] else None
+                       for j, rid in enumerate(ids)} if not blank[i] else dict.fromkeys(ids))
             out.append({"text": text, "scores": scores, "flags": flags[i], "action": action[i],
                         "reasons": explained[i]})
         return out

@@ -2,9 +2,10 @@
 
 The be_truthful signal scores each sentence of a comment (moderation.claims): a comment mixes
 a claim with opinion, and the sentence that drove the score is what a moderator reads. A
-sentence ends at a line break, or after a run of `.`, `!`, `?` or `…` (with closing quotes or
-brackets) that is followed by whitespace, unless the word before a lone `.` is an abbreviation
-("Mr.", "Dr."), holds inner dots ("U.S.", "e.g.") or is a single letter (an initial). Only
+sentence ends at a line break (any that `str.splitlines` knows), or after a run of `.`, `!`, `?`
+or `…` (with closing quotes or brackets, and invisible format characters) that is followed by
+whitespace or the end, unless the word before a lone `.` is an abbreviation ("Mr.", "Dr."),
+holds inner dots ("U.S.", "e.g.") or is a single letter other than "I" (an initial). Only
 the marks are visited, found by a one-character pattern (nothing to backtrack), each once, with
 a look-back of at most 8 characters: the time is linear in the text's length whatever an
 attacker types.
@@ -13,9 +14,13 @@ attacker types.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _ENDS = frozenset(".!?…")
-_MARKS = re.compile("[.!?…\n\r]")
+# Line breaks: the ones str.splitlines knows (so a sentence never spans what a reader sees as
+# two lines, U+2028 included).
+_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+_MARKS = re.compile("[.!?…\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _WORD = re.compile(r"[^\W_]")  # a letter or digit
 _CLOSERS = frozenset("\"')]}»”’")
 _ABBREVIATIONS = frozenset((
@@ -24,6 +29,12 @@ _ABBREVIATIONS = frozenset((
     "hon", "rev", "ft", "mt", "ave", "blvd", "inc", "ltd", "co", "corp", "dept", "approx",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 ))
+
+
+def _invisible(ch: str) -> bool:
+    """A zero-width or other format character (ZWSP, joiners, BOM, bidi marks): an attacker's
+    `claim.\u200bopinion` still ends a sentence."""
+    return unicodedata.category(ch) == "Cf"
 
 
 def _word_before(text: str, end: int) -> str:
@@ -60,21 +71,21 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if i < skip_to:
             continue
         ch = text[i]
-        if ch == "\n" or ch == "\r":
+        if ch in _BREAKS:
             close(i)
             start = skip_to = i + 1
             continue
         j = i
         while j < n and text[j] in _ENDS:
             j += 1
-        while j < n and text[j] in _CLOSERS:
+        while j < n and (text[j] in _CLOSERS or _invisible(text[j])):
             j += 1
         skip_to = j
         if j < n and not text[j].isspace():
             continue
         if ch == "." and j - i == 1:
             word = _word_before(text, i)
-            if len(word) == 1 or "." in word or word in _ABBREVIATIONS:
+            if (len(word) == 1 and word != "i") or "." in word or word in _ABBREVIATIONS:
                 continue
         close(j)
         start = j

@@ -71,6 +71,19 @@ def test_sentences(text, expected):
     assert sentences(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # an invisible character after the mark still ends the sentence
+    ("The mayor lied in 2019.\u200b I think so", ["The mayor lied in 2019.\u200b", "I think so"]),
+    # every line break str.splitlines knows ends one
+    ("claim here\u2028opinion here", ["claim here", "opinion here"]),
+    ("one\x85two\u2029three", ["one", "two", "three"]),
+    # "I." is a word, not an initial
+    ("So do I. The mayor lied.", ["So do I.", "The mayor lied."]),
+])
+def test_sentences_an_attacker_cannot_glue(text, expected):
+    assert sentences(text) == expected
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))
 def test_sentence_spans_are_ordered_trimmed_pieces_with_words(text):
@@ -106,6 +119,9 @@ def test_sentence_spans_grow_linearly(unit):
     ("I think it is wrong.", None),
     ("The school cut 40 teachers", None),
     ("", None),
+    ("The mayor\u200b lied", "The mayor"),
+    ("In Vancouver the council cut 40 jobs.", "the council"),
+    ("Canada has 15 million legal guns.", None),
 ])
 def test_about(sentence, who):
     assert about(sentence) == who
@@ -117,6 +133,19 @@ def test_claim_reasons_give_the_sentence_as_written_and_whom_it_is_about():
     assert claim_reasons(text, span) == ["The mayor took $40,000 from the developer!",
                                          "about: The mayor"]
     assert claim_reasons(text, None) == []
+    long = "The mayor took " + "very " * 200 + "much."
+    reasons = claim_reasons(long, (0, len(long)))
+    assert len(reasons[0]) == 301 and reasons[0].endswith("…")
+
+
+def test_a_claim_rule_with_nothing_to_score_is_null_not_nan(fixture_trained, claim_model):
+    import json
+
+    model = with_claims(fixture_trained[0], claim_model, 0.5)
+    for text in ("!!", "!" * 80, "\U0001f642" * 70):
+        verdict = model.verdicts([text])[0]
+        assert verdict["scores"]["be_truthful"] is None
+        json.dumps(verdict, allow_nan=False)
 
 
 # --- the claim model in the scoring path -----------------------------------------------------
@@ -214,14 +243,21 @@ def test_coral_never_features_a_claim_and_flags_a_claim_review_as_such():
     assert signals == {"share_with_us": 0.6}
     config = ServiceConfig(featured=True)
     violations = frozenset({"toxicity"})
+    claims = coral.claim_rules(manifest)
+    assert claims == {"be_truthful"}
     claim_only = {"action": "approve", "flags": ["be_truthful"],
                   "scores": {"be_truthful": 0.9, "share_with_us": 0.1}}
-    assert coral.decide(claim_only, signals, config, violations) is None
+    assert coral.decide(claim_only, signals, config, violations, claims) is None
     by_claim = {**claim_only, "action": "review"}
-    assert coral.decide(by_claim, signals, config, violations) == {
+    assert coral.decide(by_claim, signals, config, violations, claims) == {
         "actions": [coral.FLAG_CLAIM]}
     both = {**by_claim, "flags": ["toxicity", "be_truthful"]}
-    assert coral.decide(both, signals, config, violations) == {
+    assert coral.decide(both, signals, config, violations, claims) == {
+        "actions": [coral.FLAG_TOXIC]}
+    # a review asked for by another signal (share_with_us with on_flag = "review") is not
+    # called a claim
+    by_story = {**by_claim, "flags": ["share_with_us"]}
+    assert coral.decide(by_story, signals, config, violations, claims) == {
         "actions": [coral.FLAG_TOXIC]}
 
 

@@ -4,10 +4,11 @@
   a check-worthy factual sentence. No official test split, so ours is grouped: sentence ids
   follow the debates, so blocks of CLAIMBUSTER_BLOCK consecutive ids go wholly to one side,
   chosen by a hash of the block number (test a fifth, dev a tenth, train the rest).
-- Comment sentences labelled for this project (`data/claims/`, evaluation and dev only, see
-  its GUIDELINE.md): sentences of C3 comments, claim of fact or not, about a person or
-  organisation or not. The repository keeps only keys and labels; the text is read from C3 in
-  the data directory and matched by the sentence's sha256, so no data file is copied here.
+- Comment sentences labelled for this project (`data/claims/`, see its GUIDELINE.md; `eval`
+  is evaluation only, `dev` chooses the flag threshold, `train` is trained on): sentences of
+  C3 comments, claim of fact or not, about a person or organisation or not. The repository
+  keeps only keys and labels; the text is read from C3 in the data directory and matched by
+  the sentence's sha256, so no data file is copied here.
   `eval` sentences come from C3's held-out articles (the rules' evaluation fifth), `dev` and
   `train` sentences from C3's training articles (`train` from articles with no `dev` sentence).
 """

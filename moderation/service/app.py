@@ -188,6 +188,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         app.state.signals = coral.signal_thresholds(model.rule_kinds, model.manifest)
         app.state.violations = frozenset(rule for rule, kind in model.rule_kinds.items()
                                          if kind == "violation")
+        app.state.claims = coral.claim_rules(model.manifest)
         app.state.scorer = scorer
         app.state.quick_scorer = quick
         app.state.timeouts = 0
@@ -248,10 +249,13 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
             return late_answer(config)
         result = max(results, key=severity)
         decision = coral.decide(result, request.app.state.signals, config,
-                                request.app.state.violations)
+                                request.app.state.violations, request.app.state.claims)
+        # the flags of both readings: a claim tagged in one of them is not lost when the other
+        # wins on severity (with on_flag = "tag" the header is where Coral's logs see it)
+        flags = dict.fromkeys(flag for r in results for flag in r.get("flags") or [])
         headers = {
             "X-Moderation-Action": str(result.get("action")),
-            "X-Moderation-Flags": ",".join(result.get("flags") or []),
+            "X-Moderation-Flags": ",".join(flags),
         }
         if decision is None:
             return Response(status_code=204, headers=headers)

@@ -88,10 +88,12 @@ def parse_request(body: dict[str, Any]) -> CoralComment:
 
 
 def decide(result: dict[str, Any], signals: dict[str, float | None],
-           config: ServiceConfig, violations: frozenset[str] | None = None) -> dict | None:
+           config: ServiceConfig, violations: frozenset[str] | None = None,
+           claims: frozenset[str] = frozenset()) -> dict | None:
     """Coral's answer for one check() result: a response body, or None for 204. `signals` is
-    `signal_thresholds` of the model; `violations` its violation rules (given, a review that
-    no violation rule flagged, i.e. one a claim asked for, gets FLAG_CLAIM)."""
+    `signal_thresholds` of the model, `violations` its violation rules and `claims` the rules
+    its claim model scores (`claim_rules`): a review that no violation rule flagged and a
+    claim rule did gets FLAG_CLAIM."""
     answer: dict[str, Any] = {}
     action = result.get("action")
     if action == "reject":
@@ -99,7 +101,7 @@ def decide(result: dict[str, Any], signals: dict[str, float | None],
         answer["actions"] = [dict(FLAG_TOXIC)]
     elif action == "review":
         flags = set(result.get("flags") or [])
-        by_claim = violations is not None and not flags & violations
+        by_claim = violations is not None and not flags & violations and bool(flags & claims)
         answer["actions"] = [dict(FLAG_CLAIM if by_claim else FLAG_TOXIC)]
     elif config.featured and is_featured(result, signals, config):
         answer["tags"] = ["FEATURED"]
@@ -122,6 +124,13 @@ def is_featured(result: dict[str, Any], signals: dict[str, float | None],
         elif float(score) >= threshold:
             return True
     return False
+
+
+def claim_rules(manifest: dict[str, Any]) -> frozenset[str]:
+    """The rules a model's claim model scores (`scored_by = "claims"` in its manifest)."""
+    return frozenset(rule["id"] for rule in manifest.get("rules") or []
+                     if isinstance(rule, dict) and isinstance(rule.get("id"), str)
+                     and rule.get("scored_by") == "claims")
 
 
 def signal_thresholds(rule_kinds: dict[str, str], manifest: dict[str, Any]
