@@ -5,8 +5,8 @@ precision on ClaimBuster's dev part and on our labelled dev comment sentences (C
 articles, data/claims/dev_sentences.tsv). Neither ClaimBuster's test part nor our eval
 sentences are read. Variants: the logistic regression's C, and weak negatives from C3
 sentences (questions, opinion and advice without a digit) drawn from training articles; our 600
-labelled comment sentences of other training articles (data/claims/train_sentences.tsv) at
-several weights.
+labelled comment sentences of other training articles (data/claims/train_sentences.tsv: the
+first 600, then all 1,200) at several weights.
 
     python bench/claims_dev.py
 """
@@ -65,18 +65,22 @@ def main() -> None:
                 ("C=1 + C3 questions as 0", 1.0, "questions", 0),
                 ("C=1 + C3 opinion and advice as 0", 1.0, "opinion", 0),
                 ("C=1 + both", 1.0, "both", 0),
-                ("C=3 + our 600 labelled comment sentences", 3.0, None, 1),
-                ("C=3 + ours weighted 3x", 3.0, None, 3),
-                ("C=3 + ours weighted 10x", 3.0, None, 10),
-                ("C=1 + ours weighted 3x", 1.0, None, 3)]
-    for name, C, extra, weight in variants:
+                ("C=3 + our first 600 labelled comment sentences", 3.0, None, 1, 600),
+                ("C=3 + the first 600 weighted 3x", 3.0, None, 3, 600),
+                ("C=3 + the first 600 weighted 10x", 3.0, None, 10, 600),
+                ("C=1 + the first 600 weighted 3x", 1.0, None, 3, 600),
+                ("C=3 + all 1,200", 3.0, None, 1, 1200),
+                ("C=3 + all 1,200 weighted 2x", 3.0, None, 2, 1200),
+                ("C=3 + all 1,200 weighted 3x", 3.0, None, 3, 1200)]
+    for name, C, extra, weight, *n_ours in variants:
         texts = [r.text for r in train]
         y = [r.claim for r in train]
         w = [1.0] * len(texts)
         if weight:
-            texts += [c.text for c in ours]
-            y += [c.claim for c in ours]
-            w += [float(weight)] * len(ours)
+            some = ours[:n_ours[0]]
+            texts += [c.text for c in some]
+            y += [c.claim for c in some]
+            w += [float(weight)] * len(some)
         if extra:
             negatives = [s for s in pool if weak_negative(s, extra)]
             texts += negatives

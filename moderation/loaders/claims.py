@@ -130,14 +130,20 @@ def load_labelled(data_dir: Path, which: str) -> list[ClaimSentence]:
 
 def main(argv: list[str]) -> None:
     """`python -m moderation.loaders.claims eval 330`: the sentences to label, key and text.
-    `train 600` draws with salt "train1" from articles that have no dev sentence."""
+    `train 600` draws with salt "train1" from articles that have no dev sentence, `train2 600`
+    the next 600 with salt "train2" (other sentences than the first 600's)."""
     from ..settings import data_dir as default_data_dir
 
     root = Path(default_data_dir(None))
     which, n = argv[0], int(argv[1])
-    if which == "train":
+    if which in ("train", "train2"):
         skip = frozenset(s.group for s in load_labelled(root, "dev"))
-        picked = draw(root, which, n, salt="train1", skip_articles=skip)
+        picked = draw(root, "train", n if which == "train" else 4 * n,
+                      salt="train1" if which == "train" else "train2", skip_articles=skip)
+        if which == "train2":  # the second 600: other sentences than the first 600's
+            first = [line.split("\t")[0] for line in (LABELLED_DIR / LABEL_FILES["train"])
+                     .read_text(encoding="utf-8").splitlines()[1:601]]
+            picked = [p for p in picked if p[0] not in set(first)][:n]
     else:
         picked = draw(root, which, n)
     for key, _, sentence in picked:
