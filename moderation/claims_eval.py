@@ -23,8 +23,11 @@ from .loaders.claims import load_claimbuster, load_labelled
 from .rule_model import RulesModel, rule_metrics
 
 
-def evaluate_claims(model: RulesModel, data_dir: Path) -> list[dict[str, Any]]:
-    """Rows in the shape of `evaluate_rules`' rows, one per claim rule and set."""
+def evaluate_claims(model: RulesModel, data_dir: Path,
+                    keep: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Rows in the shape of `evaluate_rules`' rows, one per claim rule and set; with `keep`,
+    each cell's texts, gold and scores are appended to it (for the report's curves and
+    most confident errors)."""
     columns = model.claim_columns
     if not columns:
         return []
@@ -47,6 +50,9 @@ def evaluate_claims(model: RulesModel, data_dir: Path) -> list[dict[str, Any]]:
             rule = model.rules[j]
             row = {"data": name, "rule": rule.id, "gold": gold,
                    **rule_metrics(y, proba[:, j], model.thresholds.get(rule.id), None)}
+            if keep is not None:
+                keep.append({"data": name, "rule": rule.id, "gold": gold,
+                             "texts": [s.text for s in sentences], "y": y, "p": proba[:, j]})
             if name.startswith("C3"):
                 row["about"] = about_figures(sentences)
             rows.append(row)

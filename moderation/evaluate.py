@@ -142,7 +142,7 @@ def evaluate_rules(moderator: Moderator, data_dir: Path,
         rows.append({**row, **rule_metrics(y[known], p[known], thresholds.get(rule),
                                            prevalence)})
     with stage("rules: be_truthful on claim sentences"):
-        rows.extend(evaluate_claims(moderator.model, data_dir))
+        rows.extend(evaluate_claims(moderator.model, data_dir, keep))
     result: dict[str, Any] = {"rules": rows}
     if "c3" in corpus.evaluation:
         result["review_queue"] = review_queue(moderator, corpus.evaluation["c3"])

@@ -161,9 +161,12 @@ def _calibration(plt, cells_by_rule: dict[str, list[dict[str, Any]]],
 
 
 def top_ngrams(model, rule: str, n: int = N_NGRAMS) -> list[dict[str, Any]]:
-    """The n-grams with the largest positive weights for `rule` (word and char)."""
-    scorer = model.scorer
+    """The n-grams with the largest positive weights for `rule` (word and char; for a rule
+    the claim model scores, the claim model's)."""
     j = model.rule_ids.index(rule)
+    scorer = model.scorer
+    if j in model.claim_columns:
+        scorer, j = model.claims.scorer, 0
     coef = scorer.coef[:, j]
     names = ([("word", term) for term in scorer.word_terms]
              + [("char", term) for term in scorer.char_terms])

@@ -354,3 +354,13 @@ def test_explain_gives_the_claim_sentence_and_weights_that_add_up(fixture_traine
     assert total == pytest.approx(result["decision"])
     assert result["score"] == pytest.approx(verdict["scores"]["be_truthful"], abs=1e-4)
     assert result["flagged"] == ("be_truthful" in verdict["flags"])
+
+
+def test_the_report_lists_the_claim_models_own_ngrams(fixture_trained, claim_model):
+    from moderation.report import top_ngrams
+
+    model = with_claims(fixture_trained[0], claim_model, 0.5)
+    top = top_ngrams(model, "be_truthful", n=5)
+    assert all(row["weight"] > 0 for row in top)
+    own = set(claim_model.scorer.word_terms) | set(claim_model.scorer.char_terms)
+    assert {row["ngram"] for row in top} <= own
