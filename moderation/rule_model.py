@@ -249,6 +249,15 @@ class RulesModel:
     def rule_ids(self) -> list[str]:
         return [rule.id for rule in self.rules]
 
+    def attach_claims(self, claims: ClaimModel, threshold: float | None) -> None:
+        """Score the rules with scored_by = "claims" by `claims`, flagged at `threshold`."""
+        self.claims = claims
+        for rule in self.rules:
+            if rule.scored_by == "claims":
+                self.thresholds[rule.id] = {"review": threshold}
+        self.__dict__.pop("_limits", None)  # the cached threshold arrays are stale now
+        self.__dict__.pop("_explain", None)
+
     @property
     def claim_columns(self) -> list[int]:
         """Columns of the rules the claim model scores (none when there is no claim model:

@@ -78,10 +78,7 @@ def _attach_claim_model(model: RulesModel, data_dir: Path) -> dict[str, Any]:
         claims, threshold, info = train_claim_model(data_dir)
     except DataSourceError as exc:
         return {"trained": False, "why": str(exc)}
-    model.claims = claims
-    for rule in model.rules:
-        if rule.scored_by == "claims":
-            model.thresholds[rule.id] = {"review": threshold}
+    model.attach_claims(claims, threshold)
     return {"trained": True, **info}
 
 

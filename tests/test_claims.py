@@ -364,3 +364,11 @@ def test_the_report_lists_the_claim_models_own_ngrams(fixture_trained, claim_mod
     assert all(row["weight"] > 0 for row in top)
     own = set(claim_model.scorer.word_terms) | set(claim_model.scorer.char_terms)
     assert {row["ngram"] for row in top} <= own
+
+
+def test_attaching_a_claim_model_to_a_used_model_takes_effect(fixture_trained, claim_model):
+    model = with_claims(fixture_trained[0], claim_model, None)
+    text = "The mayor took forty thousand dollars from the developer."
+    assert "be_truthful" not in model.verdicts([text])[0]["flags"]  # thresholds now cached
+    model.attach_claims(claim_model, 0.5)
+    assert "be_truthful" in model.verdicts([text])[0]["flags"]
