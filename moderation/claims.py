@@ -12,9 +12,10 @@ by the rules model's per-comment logistic regressions:
   moderation.loaders.claims), and the comment's score is the highest sentence's;
 - the reasons are that sentence as written and, when it names or points at a person or an
   organisation (a capitalised name inside the sentence, a title such as "the mayor" or "the
-  officer", he / she / his / her), who: `about: the mayor`. The cue is word lists and
-  capitalisation, not a named-entity model: common places and peoples ("Ontario", "Syrians")
-  are left out, rarer ones still count as names.
+  officer", he / she / his / her), who: `about: the mayor`; a pronoun is followed by whom the
+  sentence before names, which it most likely refers back to (`about: He (the mayor)`). The
+  cue is word lists and capitalisation, not a named-entity model: common places and peoples
+  ("Ontario", "Syrians") are left out, rarer ones still count as names.
 
 The rule is a signal: a flagged claim never rejects. The site chooses in rules.toml whether it
 only tags the comment (`on_flag = "tag"`, the default) or sends it to review (`"review"`).
@@ -170,6 +171,17 @@ def _invisibles() -> dict[int, None]:
     return {cp: None for cp in range(0x10000) if unicodedata.category(chr(cp)) == "Cf"}
 
 
+def _named_before(text: str, start: int) -> str | None:
+    """Whom the sentence just before `start` names (a title or a name, not a pronoun): what
+    a "he" or "she" at the start of the next one most likely refers back to."""
+    before = sentence_spans(text[:start])
+    if not before:
+        return None
+    s, e = before[-1]
+    who = about(text[s:e][:REASON_CHARS])
+    return None if who is None or who.lower() in PRONOUNS else who
+
+
 def _is_name(word: str, lower: str) -> bool:
     """A capitalised word ("Harper", "McLachlin", "RCMP") that is not one of NOT_NAMES."""
     return word[:1].isupper() and any(ch.isalpha() for ch in word) and lower not in NOT_NAMES
@@ -182,6 +194,10 @@ def claim_reasons(text: str, span: tuple[int, int] | None) -> list[str]:
         return []
     sentence = text[span[0]:span[1]]
     who = about(sentence[:REASON_CHARS])
+    if who is not None and who.lower() in PRONOUNS:
+        earlier = _named_before(text, span[0])
+        if earlier is not None:
+            who = f"{who} ({earlier})"
     if len(sentence) > REASON_CHARS:
         sentence = sentence[:REASON_CHARS] + "…"
     return [sentence] if who is None else [sentence, f"about: {who}"]

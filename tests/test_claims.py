@@ -372,3 +372,10 @@ def test_attaching_a_claim_model_to_a_used_model_takes_effect(fixture_trained, c
     assert "be_truthful" not in model.verdicts([text])[0]["flags"]  # thresholds now cached
     model.attach_claims(claim_model, 0.5)
     assert "be_truthful" in model.verdicts([text])[0]["flags"]
+
+
+def test_a_pronoun_is_shown_with_whom_the_sentence_before_names():
+    text = "I know the mayor well. He took 40,000 dollars from the developer in 2015."
+    assert claim_reasons(text, sentence_spans(text)[1])[1] == "about: He (the mayor)"
+    text = "Nice piece. He took 40,000 dollars."
+    assert claim_reasons(text, sentence_spans(text)[1])[1] == "about: He"
