@@ -104,13 +104,17 @@ class ClaimModel:
         if not flat:
             return best, where
         p = self.scorer.predict_proba(flat)[:, 0]
-        at = 0
-        for i, found in enumerate(spans):
-            if found:
-                part = p[at:at + len(found)]
-                k = int(np.argmax(part))
-                best[i], where[i] = part[k], found[k]
-                at += len(found)
+        counts = np.fromiter(map(len, spans), dtype=np.int64, count=len(texts))
+        has = np.flatnonzero(counts)
+        segment = np.repeat(np.arange(len(texts)), counts)
+        # each text's highest sentence, the first one on ties: sort by (text, -score, position)
+        order = np.lexsort((np.arange(len(p)), -p, segment))
+        firsts = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=firsts[1:])
+        top = order[firsts[has]]
+        best[has] = p[top]
+        for i, k in zip(has.tolist(), (top - firsts[has]).tolist(), strict=True):
+            where[i] = spans[i][k]
         return best, where
 
     def to_arrays(self) -> dict[str, np.ndarray]:
