@@ -357,6 +357,9 @@ class RulesModel:
             for i, j in zip(flag_rows[by_claims].tolist(), flag_cols[by_claims].tolist(),
                             strict=True):
                 explained[i][ids[j]] = claim_reasons(texts[i], claim_spans[i])
+            if by_claims.any():  # reasons in the rules' order, as the flags are
+                explained = [{rule: found_for[rule] for rule in flags[i] if rule in found_for}
+                             for i, found_for in enumerate(explained)]
         out: list[dict[str, Any]] = []
         for i, text in enumerate(texts):
             row = rounded[i]

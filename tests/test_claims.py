@@ -379,3 +379,10 @@ def test_a_pronoun_is_shown_with_whom_the_sentence_before_names():
     assert claim_reasons(text, sentence_spans(text)[1])[1] == "about: He (the mayor)"
     text = "Nice piece. He took 40,000 dollars."
     assert claim_reasons(text, sentence_spans(text)[1])[1] == "about: He"
+
+
+def test_reasons_come_in_the_order_of_the_flags(fixture_trained, claim_model):
+    model = with_claims(fixture_trained[0], claim_model, 0.0)  # be_truthful always flagged
+    verdict = model.verdicts(["You idiot. The mayor took forty thousand dollars."])[0]
+    assert list(verdict["reasons"]) == [f for f in verdict["flags"] if f in verdict["reasons"]]
+    assert "be_truthful" in verdict["reasons"] and len(verdict["flags"]) > 1
