@@ -53,7 +53,7 @@ def evaluate_claims(model: RulesModel, data_dir: Path,
             if keep is not None:
                 keep.append({"data": name, "rule": rule.id, "gold": gold,
                              "texts": [s.text for s in sentences], "y": y, "p": proba[:, j]})
-            if name.startswith("C3"):
+            if any(s.about_person is not None for s in sentences):
                 row["about"] = about_figures(sentences)
             rows.append(row)
     return rows

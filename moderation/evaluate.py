@@ -172,10 +172,11 @@ def review_queue(moderator: Moderator, examples: list[Example]) -> dict[str, Any
     acceptable = [ex.text for ex in examples if is_acceptable(ex)]
     verdicts = moderator.model.verdicts(acceptable, reasons=False)
     actions = np.array([v["action"] for v in verdicts])
-    per_rule = {rule.id: round(float(np.mean([rule.id in v["flags"] for v in verdicts])), 4)
-                for rule in moderator.model.rules if rule.kind == "violation"}
-    tagged = {rule.id: round(float(np.mean([rule.id in v["flags"] for v in verdicts])), 4)
-              for rule in moderator.model.rules if rule.kind == "signal"}
+    share = {rule.id: round(float(np.mean([rule.id in v["flags"] for v in verdicts])), 4)
+             for rule in moderator.model.rules}
+    kinds = moderator.rule_kinds
+    per_rule = {rule: v for rule, v in share.items() if kinds[rule] == "violation"}
+    tagged = {rule: v for rule, v in share.items() if kinds[rule] == "signal"}
     return {"acceptable_comments": len(acceptable),
             "leave_approve": round(float((actions != "approve").mean()), 4),
             "rejected": round(float((actions == "reject").mean()), 4),

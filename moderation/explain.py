@@ -44,7 +44,7 @@ def explain_text(model: RulesModel, text: str, top: int | None = 15) -> dict[str
     for j, rule in enumerate(model.rules):
         limits = model.thresholds.get(rule.id) or {}
         if j in claim_columns and model.claims is not None:
-            best, spans = model.claims.sentence_scores([text])
+            _, spans = model.claims.sentence_scores([text])
             if spans[0] is None:
                 out["rules"][rule.id] = {"score": None, "scored": False}
                 continue

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .rules import claim_rules
+
 # Not training data, but part of how every text is read, in training and in scoring.
 WORD_LIST_NOTE = ("Words run together (`youareanidiot`) are split with symspellpy's English "
                   "word list (82,765 words with Google Books n-gram counts, MIT licence), read "
@@ -138,11 +140,11 @@ def _claims(rules: dict[str, Any], result: dict[str, Any]) -> list[str]:
            f"{sentences.get('comments')} of the latter; flag threshold chosen for "
            f"{info.get('precision_target')} precision on our labelled dev comment sentences.",
            ""]
+    scored_by_claims = claim_rules(rules)
     rows = [{"data": r["data"], "gold": r["gold"], "positives": r.get("positives"),
              "ROC AUC": r.get("roc_auc"), "precision at flag": r.get("precision@review"),
              "recall at flag": r.get("recall@review")}
-            for r in result.get("rules", []) if r.get("rule") in {
-                e["id"] for e in rules.get("rules", []) if e.get("scored_by") == "claims"}]
+            for r in result.get("rules", []) if r.get("rule") in scored_by_claims]
     if rows:
         out += ["Held-out sentences:", "", markdown_table(rows), ""]
     return out

@@ -40,6 +40,14 @@ class Rule:
         return (self.id, *[label for label in self.labels if label != self.id])
 
 
+def claim_rules(manifest: dict) -> frozenset[str]:
+    """The rules a saved model's claim model scores (`scored_by = "claims"` in the rule
+    entries of its manifest)."""
+    return frozenset(rule["id"] for rule in manifest.get("rules") or []
+                     if isinstance(rule, dict) and isinstance(rule.get("id"), str)
+                     and rule.get("scored_by") == "claims")
+
+
 def _read(path: str | os.PathLike[str] | None) -> tuple[Path, dict]:
     path = Path(path) if path else DEFAULT_RULES_FILE
     try:

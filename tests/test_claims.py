@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from moderation.claims import ClaimModel, about, claim_reasons, rules_arrays
 from moderation.errors import RulesError
 from moderation.rule_model import RulesModel, build_pipeline, fast_scorer_from
-from moderation.rules import load_rules
+from moderation.rules import claim_rules, load_rules
 from moderation.sentences import sentence_spans, sentences
 from moderation.service import coral
 from moderation.service.config import ServiceConfig
@@ -243,7 +243,7 @@ def test_coral_never_features_a_claim_and_flags_a_claim_review_as_such():
     assert signals == {"share_with_us": 0.6}
     config = ServiceConfig(featured=True)
     violations = frozenset({"toxicity"})
-    claims = coral.claim_rules(manifest)
+    claims = claim_rules(manifest)
     assert claims == {"be_truthful"}
     claim_only = {"action": "approve", "flags": ["be_truthful"],
                   "scores": {"be_truthful": 0.9, "share_with_us": 0.1}}

@@ -141,9 +141,9 @@ def main(argv: list[str]) -> None:
         picked = draw(root, "train", n if which == "train" else 4 * n,
                       salt="train1" if which == "train" else "train2", skip_articles=skip)
         if which == "train2":  # the second 600: other sentences than the first 600's
-            first = [line.split("\t")[0] for line in (LABELLED_DIR / LABEL_FILES["train"])
-                     .read_text(encoding="utf-8").splitlines()[1:601]]
-            picked = [p for p in picked if p[0] not in set(first)][:n]
+            first = {line.split("\t")[0] for line in (LABELLED_DIR / LABEL_FILES["train"])
+                     .read_text(encoding="utf-8").splitlines()[1:601]}
+            picked = [p for p in picked if p[0] not in first][:n]
     else:
         picked = draw(root, which, n)
     for key, _, sentence in picked:

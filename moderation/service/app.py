@@ -33,6 +33,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ..errors import DataFormatError, ModelLoadError
+from ..rules import claim_rules
 from ..workers import check_many_in_worker
 from . import coral
 from .batching import Scorer
@@ -188,7 +189,7 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
         app.state.signals = coral.signal_thresholds(model.rule_kinds, model.manifest)
         app.state.violations = frozenset(rule for rule, kind in model.rule_kinds.items()
                                          if kind == "violation")
-        app.state.claims = coral.claim_rules(model.manifest)
+        app.state.claims = claim_rules(model.manifest)
         app.state.scorer = scorer
         app.state.quick_scorer = quick
         app.state.timeouts = 0

@@ -25,6 +25,7 @@ from html import unescape
 from typing import Any
 
 from ..errors import DataFormatError
+from ..rules import claim_rules
 from .config import STAFF_ROLES, ServiceConfig
 from .payloads import field, optional
 
@@ -126,24 +127,15 @@ def is_featured(result: dict[str, Any], signals: dict[str, float | None],
     return False
 
 
-def claim_rules(manifest: dict[str, Any]) -> frozenset[str]:
-    """The rules a model's claim model scores (`scored_by = "claims"` in its manifest)."""
-    return frozenset(rule["id"] for rule in manifest.get("rules") or []
-                     if isinstance(rule, dict) and isinstance(rule.get("id"), str)
-                     and rule.get("scored_by") == "claims")
-
-
 def signal_thresholds(rule_kinds: dict[str, str], manifest: dict[str, Any]
                       ) -> dict[str, float | None]:
     """The model's signal rules that may suggest FEATURED (kind "signal" in `rule_kinds`, e.g.
     share_with_us; not a rule the claim model scores: a claim is no mark of quality), each
     with the review threshold the manifest gives it, if any."""
     reviews: dict[str, float | None] = {}
-    claims: set[str] = set()
+    claims = claim_rules(manifest)
     for rule in manifest.get("rules") or []:
         if isinstance(rule, dict) and isinstance(rule.get("id"), str):
-            if rule.get("scored_by") == "claims":
-                claims.add(rule["id"])
             thresholds = rule.get("thresholds") or {}
             review = thresholds.get("review") if isinstance(thresholds, dict) else None
             reviews[rule["id"]] = float(review) if isinstance(review, int | float) else None
