@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from moderation.claims import ClaimModel
+from moderation.claims_train import CLAIM_FEATURES
 from moderation.loaders.claims import c3_sentences, load_claimbuster, load_labelled
 from moderation.rule_model import build_pipeline, fast_scorer_from
 from moderation.settings import data_dir
@@ -41,7 +42,7 @@ def weak_negative(sentence: str, kind: str) -> bool:
 
 def fit(texts: list[str], y: np.ndarray, C: float, weight: np.ndarray | None = None
         ) -> ClaimModel:
-    pipeline = build_pipeline(C=C)
+    pipeline = build_pipeline(CLAIM_FEATURES, C=C)
     pipeline.fit(texts, y.reshape(-1, 1), rules__sample_weight=weight)
     return ClaimModel(fast_scorer_from(pipeline))
 

@@ -17,6 +17,7 @@ import argparse
 import csv
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from moderation import evaluate, settings
 from moderation import normalize as normalize_module
 from moderation.classifiers import _fit_one
 from moderation.corpus import Corpus, build_corpus, rule_targets, sample_weights
-from moderation.features import build_features
+from moderation.features import FEATURES, FUNCTION_WORDS, KEPT_FUNCTION_WORDS, build_features
 from moderation.loaders import Example
 from moderation.loaders.contrasts import CLEAN, HARMLESS, HATEFUL, THREATENING
 from moderation.perturb import perturb
@@ -75,36 +76,16 @@ def _intersectional(data) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]
     return texts, y, term_of, terms
 
 
-# Pronouns, auxiliaries, determiners, prepositions and conjunctions; not negations.
-FUNCTION_WORDS = frozenset("""
-i me my mine myself you your yours yourself yourselves he him his himself she her hers herself
-it its itself we us our ours ourselves they them their theirs themselves this that these those
-am is are was were be been being have has had having do does did doing will would shall should
-can could may might must a an the and but or if then so as of at by for with about against
-between into through during before after above below to from up down in out on off over under
-again further once here there when where why how all any both each few more most other some
-such only own same than too very just also what which who whom whose i'm you're he's she's
-it's we're they're i've you've we've they've i'd you'd he'd she'd we'd they'd i'll you'll
-he'll she'll we'll they'll that's there's here's what's who's let's
-""".split())
-
-
-# First person, modals and the past-tense copula kept: "I will" marks threats, and "said ...
-# were" is how hate gets reported rather than asserted (the contrast templates lost 0.03 AUC
-# without them).
-KEPT_FUNCTION_WORDS = frozenset("""
-i me my mine myself we us our ours ourselves will would shall should can could may might must
-i'm i've i'd i'll we're we've we'd we'll was were that
-""".split())
+KEEPING = replace(FEATURES, drop_function_ngrams=False)  # the features before session 9
 
 
 def _without_function_ngrams(texts: list[str], X, sets: dict, narrow: bool = False):
     """X and the dev matrices with every word n-gram made of FUNCTION_WORDS alone removed, and
     the word block's rows normalised again (as a vocabulary without them would give)."""
-    word = build_features().transformer_list[0][1]
+    word = build_features(KEEPING).transformer_list[0][1]
     word.fit(texts)
     names = word.get_feature_names_out()
-    words = FUNCTION_WORDS - KEPT_FUNCTION_WORDS if narrow else FUNCTION_WORDS
+    words = FUNCTION_WORDS if narrow else FUNCTION_WORDS | KEPT_FUNCTION_WORDS
     drop = np.array([all(t in words for t in n.split(" ")) for n in names])
     print(f"dropping {drop.sum()} of {len(names)} word n-grams, e.g. "
           f"{list(names[drop][:: max(1, drop.sum() // 12)])}", flush=True)
@@ -148,8 +129,10 @@ def main() -> None:
                         help="read slurs as themselves (normalize.MAP_SLURS off)")
     parser.add_argument("--dump", default="", help="variant whose worst dev errors to print")
     parser.add_argument("--drop-function-ngrams", choices=("", "all", "narrow"), default="",
-                        help="remove word n-grams made of function words alone (FUNCTION_WORDS;"
-                             " narrow: without KEPT_FUNCTION_WORDS)")
+                        help="remove word n-grams made of function words alone (all: "
+                             "features.FUNCTION_WORDS and KEPT_FUNCTION_WORDS; narrow: the "
+                             "first only, as the rules model does), from features fitted "
+                             "with them kept (a --cache made without this option will not do)")
     args = parser.parse_args()
     data = settings.data_dir()
     normalize_module.MAP_GROUP_TERMS = not args.no_group_terms
@@ -166,7 +149,7 @@ def main() -> None:
         X, *rest = (sp.load_npz(cache / f"{n}.npz") for n in names)
         sets = dict(zip(names[1:], rest, strict=True))
     else:
-        features = build_features()
+        features = build_features(KEEPING if args.drop_function_ngrams else FEATURES)
         X = features.fit_transform([ex.text for ex in train])
         sets = {name: features.transform([ex.text for ex in rows])
                 for name, rows in (("jig", jig_dev), ("ghc", ghc), ("lh", lh))}

@@ -146,11 +146,14 @@ def review_rate_thresholds(scores: np.ndarray, review_rate: float,
     The budget goes where it buys the most recall: starting with nothing flagged, each step
     lowers the threshold of the rule whose validation recall (on `positives[j]`, that rule's
     validation breaches' scores) rises most per unit of acceptable comments newly flagged, until
-    no rule can go lower within the target. Without `positives`, every rule gains alike. The
-    target is `review_rate` less RATE_MARGIN_SE standard errors of the rate (clustered by
-    `groups`, the articles, when given), so that the rate on new comments from the same stream
-    stays within `review_rate` in most samples, not merely in half of them. No threshold goes
-    below its `floors` entry."""
+    no rule can go lower within the target. Each step looks at every lower threshold of every
+    rule, not just the next one: a rule with few validation breaches (dont_threaten) gains
+    nothing over its next step and everything a few steps on, and a one-step look left it
+    with almost none of the budget whenever another rule's curve was smooth. Without
+    `positives`, every rule gains alike, one step at a time. The target is `review_rate` less
+    RATE_MARGIN_SE standard errors of the rate (clustered by `groups`, the articles, when
+    given), so that the rate on new comments from the same stream stays within `review_rate`
+    in most samples, not merely in half of them. No threshold goes below its `floors` entry."""
     n, k = scores.shape
     floor = np.full(k, -np.inf) if floors is None else np.asarray(floors, dtype=float)
     ordered = -np.sort(-scores, axis=0)  # each column high to low
@@ -166,28 +169,44 @@ def review_rate_thresholds(scores: np.ndarray, review_rate: float,
             return 0.0
         return float((positives[j] >= t).mean())
 
+    sorted_positives = [np.sort(p) for p in positives] if positives is not None else []
+
+    def recall_at(j: int, ts: np.ndarray) -> np.ndarray:
+        pos = sorted_positives[j]
+        if not len(pos):
+            return np.zeros(len(ts))
+        return (len(pos) - np.searchsorted(pos, ts, side="left")) / len(pos)
+
     def allocate(target: float) -> np.ndarray:
         counts = np.zeros(k, dtype=int)
         found = np.array([limit(j, 0) for j in range(k)])
         flagged = np.zeros(n, dtype=bool)
         while True:
-            best, best_value = None, -np.inf
+            best, best_count, best_value = None, 0, -np.inf
             for j in range(k):
                 if counts[j] >= n or found[j] <= floor[j]:
                     continue
-                t = limit(j, counts[j] + step)
-                union = flagged | (scores[:, j] >= t)
-                cost = union.mean() - flagged.mean()
-                if union.mean() > target:
+                # Every lower threshold of this rule, not only the next step: a rule whose
+                # next step catches no validation breach may catch many a few steps on.
+                cands = np.arange(counts[j] + step, n + step, step)
+                if positives is None:
+                    cands = cands[:1]
+                ts = np.array([limit(j, c) for c in cands])
+                free = np.sort(scores[~flagged, j])
+                cost = (len(free) - np.searchsorted(free, ts, side="left")) / n
+                fits = flagged.mean() + cost <= target
+                if not fits.any():
                     continue
-                gain = recall(j, t) - recall(j, found[j]) if positives is not None else 1.0
-                value = gain / (cost + 1.0 / n)
-                if value > best_value:
-                    best, best_value = j, value
+                gain = (recall_at(j, ts) - recall(j, found[j]) if positives is not None
+                        else np.ones(len(ts)))
+                value = np.where(fits, gain / (cost + 1.0 / n), -np.inf)
+                i = int(np.argmax(value))
+                if value[i] > best_value:
+                    best, best_count, best_value = j, int(cands[i]), float(value[i])
             if best is None:
                 return found
-            counts[best] += step
-            found[best] = limit(best, counts[best])
+            counts[best] = best_count
+            found[best] = limit(best, best_count)
             flagged |= scores[:, best] >= found[best]
 
     plain = float(np.sqrt(review_rate * (1 - review_rate) / max(n, 1)))

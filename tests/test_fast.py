@@ -152,8 +152,9 @@ def test_malformed_scorer_arrays_are_refused_before_the_kernels_see_them(case, d
     elif damage == "missing":
         del arrays["intercept"]
     else:
+        first = arrays["word_terms"].tobytes().split(b"\n")[0]  # a term the model has
         arrays["word_terms"] = np.concatenate([arrays["word_terms"],
-                                               np.frombuffer(b"\nthe", dtype=np.uint8)])
+                                               np.frombuffer(b"\n" + first, dtype=np.uint8)])
         n_word = int((arrays["word_terms"] == ord("\n")).sum())  # index of the new term
         arrays["idf"] = np.insert(arrays["idf"], n_word, 1.0)
         arrays["coef"] = np.insert(arrays["coef"], n_word, 0.0, axis=0)

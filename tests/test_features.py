@@ -12,7 +12,7 @@ import pytest
 
 from moderation.errors import ModelLoadError
 from moderation.fast import FastScorer
-from moderation.features import FEATURES, FeatureSpec, build_features
+from moderation.features import FEATURES, ContentWordNgrams, FeatureSpec, build_features
 from moderation.model_files import load_rules_model
 from moderation.normalize import tokenize
 from moderation.persist import save_model
@@ -28,16 +28,18 @@ UNSEEN = ["a b c d", "x y z and a. b. c.", "", "you are a m o r o n", "thanks, i
 TINY = FeatureSpec(min_df=1)
 RULES = [Rule("be_nice", "Be nice", "No insults."), Rule("be_truthful", "Be truthful", "-")]
 
-# a value other than the default for every field, and the vectoriser parameter it sets
+# a value other than the default for every field, and where the built vectorisers hold it
 CHANGES = {
-    "word_ngrams": ((1, 1), "word__ngram_range"),
-    "char_ngrams": ((3, 4), "char__ngram_range"),
-    "char_analyzer": ("char", "char__analyzer"),
-    "sublinear_tf": (False, "word__sublinear_tf"),
-    "norm": ("l1", "char__norm"),
-    "min_df": (3, "word__min_df"),
-    "max_word_features": (10, "word__max_features"),
-    "max_char_features": (10, "char__max_features"),
+    "word_ngrams": ((1, 1), lambda p: p["word__analyzer"].ngrams),
+    "char_ngrams": ((3, 4), lambda p: p["char__ngram_range"]),
+    "char_analyzer": ("char", lambda p: p["char__analyzer"]),
+    "sublinear_tf": (False, lambda p: p["word__sublinear_tf"]),
+    "norm": ("l1", lambda p: p["char__norm"]),
+    "min_df": (3, lambda p: p["word__min_df"]),
+    "max_word_features": (10, lambda p: p["word__max_features"]),
+    "max_char_features": (10, lambda p: p["char__max_features"]),
+    "drop_function_ngrams": (False, lambda p: isinstance(p["word__analyzer"],
+                                                         ContentWordNgrams)),
 }
 
 
@@ -47,9 +49,10 @@ def fit(spec: FeatureSpec = TINY):
     return build_pipeline(spec).fit(texts, targets)
 
 
-@pytest.fixture(scope="module")
-def tiny():
-    pipeline = fit()
+@pytest.fixture(scope="module", params=[TINY, replace(TINY, drop_function_ngrams=False)],
+                ids=["content-ngrams", "all-ngrams"])
+def tiny(request):
+    pipeline = fit(request.param)
     model = RulesModel(RULES, fast_scorer_from(pipeline),
                        {"be_nice": {"review": 0.5, "reject": 0.9}, "be_truthful": None})
     return model, pipeline
@@ -58,11 +61,34 @@ def tiny():
 def test_every_field_of_the_spec_changes_the_built_vectorizers():
     assert set(CHANGES) == {f.name for f in fields(FeatureSpec)}
     default = build_features(FEATURES).get_params()
-    for name, (value, param) in CHANGES.items():
+    for name, (value, held) in CHANGES.items():
         spec = replace(FEATURES, **{name: value})
         built = build_features(spec)
-        assert built.get_params()[param] == value != default[param], name
+        assert held(built.get_params()) == value != held(default), name
         assert FeatureSpec.of(built) == spec
+    old = replace(FEATURES, drop_function_ngrams=False, word_ngrams=(1, 1))
+    assert build_features(old).get_params()["word__ngram_range"] == (1, 1)
+    assert FeatureSpec.of(build_features(old)) == old
+
+
+def test_word_ngrams_of_function_words_alone_are_left_out_and_the_rest_kept():
+    words = ContentWordNgrams((1, 2))
+    assert words("You are a kind person") == ["kind", "person", "a kind", "kind person"]
+    assert words("You're a") == []
+    # first person, modals and reported speech stay: "I will" marks a threat
+    assert words("I will say that they were") == [
+        "i", "will", "say", "that", "were", "i will", "will say", "say that", "that they",
+        "they were"]
+    # without function words, what scikit-learn's own word analyser gives
+    plain = build_features(replace(FEATURES, drop_function_ngrams=False))
+    sklearn_words = plain.transformer_list[0][1].build_analyzer()
+    for text in ("Idiot troll!! Pathetic moron", "thanks moron", "ｆｕｃｋ trolls please", ""):
+        assert words(text) == sklearn_words(text)
+
+
+def test_a_spec_saved_before_function_ngrams_were_dropped_loads_as_keeping_them():
+    saved = {k: v for k, v in FEATURES.to_json().items() if k != "drop_function_ngrams"}
+    assert FeatureSpec.from_json(saved) == replace(FEATURES, drop_function_ngrams=False)
 
 
 def test_a_union_not_built_from_a_spec_is_not_taken_for_one():
@@ -107,9 +133,9 @@ def test_the_fast_scorer_refuses_a_spec_it_does_not_implement(change):
 def test_a_saved_model_records_its_spec_and_loads_with_the_same_scores(tiny, tmp_path):
     model = tiny[0]
     manifest = save_model(tmp_path / "rules.npz", "rules", *model.to_state())
-    assert manifest["model"]["features"] == TINY.to_json()
+    assert manifest["model"]["features"] == model.scorer.spec.to_json()
     again, _ = load_rules_model(tmp_path / "rules.npz")
-    assert again.scorer.spec == TINY
+    assert again.scorer.spec == model.scorer.spec
     texts = BAD + GOOD + UNSEEN
     assert again.verdicts(texts) == model.verdicts(texts)
 

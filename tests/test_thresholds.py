@@ -48,6 +48,7 @@ def test_new_thresholds_are_saved_checked_and_recorded(model_copy):
 def test_a_bad_change_is_refused_and_leaves_the_model_alone(model_copy, changes, message):
     path = rules_model_path(model_copy)
     sha = sha256_of(path)
+    valid = {"toxicity": dict(load_rules_model(path)[0].thresholds["toxicity"])}  # unchanged
     with pytest.raises(ThresholdError, match=message):
-        set_thresholds(model_copy, {"toxicity": {"review": 0.5}, **changes})
+        set_thresholds(model_copy, {**valid, **changes})
     assert sha256_of(path) == sha
