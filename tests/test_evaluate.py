@@ -1,11 +1,8 @@
 """Held-out evaluation on the real evaluation sets, with the small session model."""
 
-import json
 
 import numpy as np
-from typer.testing import CliRunner
 
-from moderation.cli import app
 from moderation.evaluate import evaluate, identity_terms
 from moderation.loaders import Example, load_checklist
 
@@ -49,13 +46,6 @@ def test_evaluate_reports_held_out_figures_and_bias(trained_model_dir):
 
 
 @needs_data
-def test_evaluate_cli_json(trained_model_dir):
-    result = CliRunner().invoke(app, ["evaluate", "-m", str(trained_model_dir), "--only",
-                                      "rules", "--json"])
-    assert result.exit_code == 0, result.output
-    assert "overall_auc" in json.loads(result.stdout)["bias"]
-
-
 def test_checklist_is_large_varied_and_has_contrasts():
     cases = load_checklist()
     functionalities = {c["functionality"] for c in cases}
