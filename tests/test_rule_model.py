@@ -66,6 +66,21 @@ def test_review_rate_thresholds_keep_the_union_within_the_rate():
     assert (floored[:2] < steered[:2]).any() and info["rate"] <= info["target"]
 
 
+def test_a_rule_whose_breaches_lie_a_few_steps_down_still_gets_budget():
+    """A rule with few validation breaches gains nothing from its next step and everything a
+    few steps on; looking one step ahead left it none of the budget while a smooth rule
+    soaked it all up."""
+    rng = np.random.default_rng(1)
+    scores = rng.random((2000, 2))
+    # rule 0: breaches spread evenly, so every step of its threshold buys a little recall;
+    # rule 1: all 10 breaches score just under its 30 highest acceptable comments
+    ranked = np.sort(scores[:, 1])[::-1]
+    positives = [rng.random(500), np.full(10, (ranked[30] + ranked[31]) / 2)]
+    found, info = review_rate_thresholds(scores, 0.05, positives)
+    assert info["validation_recall"][1] == 1.0 and found[1] <= positives[1][0]
+    assert info["validation_recall"][0] > 0 and info["rate"] <= info["target"]
+
+
 def test_train_rules_sets_review_thresholds_on_calibration_comments(fixture_trained):
     from moderation.rule_model import train_rules
 
