@@ -156,20 +156,19 @@ def _params(union: FeatureUnion) -> list[dict[str, Any]]:
 
 def build_features(spec: FeatureSpec = FEATURES) -> FeatureUnion:
     """An unfitted FeatureUnion of the word and char TF-IDF vectorisers `spec` describes."""
-    common = dict(preprocessor=normalize, lowercase=False, sublinear_tf=spec.sublinear_tf,
-                  norm=spec.norm, min_df=spec.min_df, dtype=np.float64)
+    weighting = dict(sublinear_tf=spec.sublinear_tf, norm=spec.norm, min_df=spec.min_df,
+                     dtype=np.float64)
+    reading = dict(preprocessor=normalize, lowercase=False)  # not for a callable analyser
     if spec.drop_function_ngrams:  # the analyser normalises and makes the n-grams itself
         word = TfidfVectorizer(analyzer=ContentWordNgrams(tuple(spec.word_ngrams)),
                                lowercase=False, token_pattern=None,
-                               sublinear_tf=spec.sublinear_tf, norm=spec.norm,
-                               min_df=spec.min_df, max_features=spec.max_word_features,
-                               dtype=np.float64)
+                               max_features=spec.max_word_features, **weighting)
     else:
         word = TfidfVectorizer(analyzer="word", tokenizer=split_normalized, token_pattern=None,
                                ngram_range=spec.word_ngrams,
-                               max_features=spec.max_word_features, **common)
+                               max_features=spec.max_word_features, **reading, **weighting)
     char = TfidfVectorizer(analyzer=spec.char_analyzer, ngram_range=spec.char_ngrams,
-                           max_features=spec.max_char_features, **common)
+                           max_features=spec.max_char_features, **reading, **weighting)
     return FeatureUnion([("word", word), ("char", char)])
 
 

@@ -164,18 +164,18 @@ def review_rate_thresholds(scores: np.ndarray, review_rate: float,
                                                                          np.inf))
         return max(t, float(floor[j]))
 
-    def recall(j: int, t: float) -> float:
-        if positives is None or not len(positives[j]):
-            return 0.0
-        return float((positives[j] >= t).mean())
-
-    sorted_positives = [np.sort(p) for p in positives] if positives is not None else []
+    sorted_positives = ([np.sort(p) for p in positives] if positives is not None
+                        else [np.zeros(0)] * k)
 
     def recall_at(j: int, ts: np.ndarray) -> np.ndarray:
+        """Rule j's validation recall at each threshold of `ts` (0 without breaches)."""
         pos = sorted_positives[j]
         if not len(pos):
             return np.zeros(len(ts))
         return (len(pos) - np.searchsorted(pos, ts, side="left")) / len(pos)
+
+    def recall(j: int, t: float) -> float:
+        return float(recall_at(j, np.array([t]))[0])
 
     def allocate(target: float) -> np.ndarray:
         counts = np.zeros(k, dtype=int)
