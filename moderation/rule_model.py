@@ -36,6 +36,7 @@ from .fast import FastScorer
 from .features import FEATURES, FeatureSpec, build_features
 from .normalize import GROUP_TOKEN, SLUR_TOKEN, stand_ins, surface_words, tokenize
 from .progress import stage
+from .review_budget import review_rate_thresholds
 from .rules import Rule
 
 # Default operating points. A violation goes to review at the score that catches REVIEW_RECALL
@@ -48,12 +49,6 @@ REJECT_PRECISION = 0.9
 # < 2), review thresholds are chosen instead so that at most REVIEW_RATE of them leave approve
 # (rules.toml `review_rate`, `moderate train --max-review-rate`).
 REVIEW_RATE = 0.05
-# The calibration comments are few (about 1,800 in some 120 articles) and topics cluster by
-# article, so the rate on new articles varies: the target keeps two clustered standard errors
-# below `review_rate`. With one, C3's held-out articles saw 5.8% leave approve where the
-# calibration articles saw 4.3%, most of the gap from dont_threaten flagging war and crime
-# talk (see the closing note of issue 11: this was chosen after seeing that held-out figure).
-RATE_MARGIN_SE = 2.0
 # A review flag should be right at least this often at the rule's stated prevalence
 # (validation rows); below that a rule only fills the queue. It binds for dont_threaten, whose
 # breaches are rare (prevalence 0.003): its rate-budget threshold was right one time in 17.
@@ -119,106 +114,6 @@ def threshold_for_recall(y: np.ndarray, p: np.ndarray, recall: float) -> float |
     if not len(positives):
         return None
     return float(positives[max(int(np.ceil(recall * len(positives))) - 1, 0)])
-
-
-def _clustered_se(flagged: np.ndarray, groups: np.ndarray | None) -> float:
-    """Standard error of the rate `flagged.mean()`: the larger of the plain one and the one
-    that treats each group (article) as one draw, since comments under one article go
-    together."""
-    n = len(flagged)
-    rate = float(flagged.mean())
-    se = np.sqrt(rate * (1 - rate) / n)
-    if groups is not None:
-        _, inverse = np.unique(groups, return_inverse=True)
-        sums = np.bincount(inverse, weights=flagged - rate)
-        se = max(se, float(np.sqrt((sums ** 2).sum()) / n))
-    return float(se)
-
-
-def review_rate_thresholds(scores: np.ndarray, review_rate: float,
-                           positives: list[np.ndarray] | None = None,
-                           groups: np.ndarray | None = None,
-                           floors: np.ndarray | None = None
-                           ) -> tuple[np.ndarray, dict[str, Any]]:
-    """Review thresholds, one per column of `scores` (acceptable comments x violation rules),
-    such that the share of rows flagged by any column stays within `review_rate`.
-
-    The budget goes where it buys the most recall: starting with nothing flagged, each step
-    lowers the threshold of the rule whose validation recall (on `positives[j]`, that rule's
-    validation breaches' scores) rises most per unit of acceptable comments newly flagged, until
-    no rule can go lower within the target. Each step looks at every lower threshold of every
-    rule, not just the next one: a rule with few validation breaches (dont_threaten) gains
-    nothing over its next step and everything a few steps on, and a one-step look left it
-    with almost none of the budget whenever another rule's curve was smooth. Without
-    `positives`, every rule gains alike, one step at a time. The target is `review_rate` less
-    RATE_MARGIN_SE standard errors of the rate (clustered by `groups`, the articles, when
-    given), so that the rate on new comments from the same stream stays within `review_rate`
-    in most samples, not merely in half of them. No threshold goes below its `floors` entry."""
-    n, k = scores.shape
-    floor = np.full(k, -np.inf) if floors is None else np.asarray(floors, dtype=float)
-    ordered = -np.sort(-scores, axis=0)  # each column high to low
-    step = max(1, n // 500)
-
-    def limit(j: int, count: int) -> float:
-        t = float(ordered[-1, j]) if count >= n else float(np.nextafter(ordered[count, j],
-                                                                         np.inf))
-        return max(t, float(floor[j]))
-
-    sorted_positives = ([np.sort(p) for p in positives] if positives is not None
-                        else [np.zeros(0)] * k)
-
-    def recall_at(j: int, ts: np.ndarray) -> np.ndarray:
-        """Rule j's validation recall at each threshold of `ts` (0 without breaches)."""
-        pos = sorted_positives[j]
-        if not len(pos):
-            return np.zeros(len(ts))
-        return (len(pos) - np.searchsorted(pos, ts, side="left")) / len(pos)
-
-    def recall(j: int, t: float) -> float:
-        return float(recall_at(j, np.array([t]))[0])
-
-    def allocate(target: float) -> np.ndarray:
-        counts = np.zeros(k, dtype=int)
-        found = np.array([limit(j, 0) for j in range(k)])
-        flagged = np.zeros(n, dtype=bool)
-        while True:
-            best, best_count, best_value = None, 0, -np.inf
-            for j in range(k):
-                if counts[j] >= n or found[j] <= floor[j]:
-                    continue
-                # Every lower threshold of this rule, not only the next step: a rule whose
-                # next step catches no validation breach may catch many a few steps on.
-                cands = np.arange(counts[j] + step, n + step, step)
-                if positives is None:
-                    cands = cands[:1]
-                ts = np.array([limit(j, c) for c in cands])
-                free = np.sort(scores[~flagged, j])
-                cost = (len(free) - np.searchsorted(free, ts, side="left")) / n
-                fits = flagged.mean() + cost <= target
-                if not fits.any():
-                    continue
-                gain = (recall_at(j, ts) - recall(j, found[j]) if positives is not None
-                        else np.ones(len(ts)))
-                value = np.where(fits, gain / (cost + 1.0 / n), -np.inf)
-                i = int(np.argmax(value))
-                if value[i] > best_value:
-                    best, best_count, best_value = j, int(cands[i]), float(value[i])
-            if best is None:
-                return found
-            counts[best] = best_count
-            found[best] = limit(best, best_count)
-            flagged |= scores[:, best] >= found[best]
-
-    plain = float(np.sqrt(review_rate * (1 - review_rate) / max(n, 1)))
-    found = allocate(review_rate - plain)
-    se = _clustered_se((scores >= found).any(axis=1).astype(float), groups)
-    target = review_rate - RATE_MARGIN_SE * max(se, plain)
-    found = allocate(target)
-    flagged = scores >= found
-    return found, {"rows": int(n), "review_rate": review_rate, "target": round(target, 4),
-                   "rate": round(float(flagged.any(axis=1).mean()), 4),
-                   "per_rule_rate": [round(float(x), 4) for x in flagged.mean(axis=0)],
-                   "validation_recall": [round(recall(j, found[j]), 4) for j in range(k)]}
 
 
 def rule_metrics(y: np.ndarray, p: np.ndarray, thresholds: dict | None,
