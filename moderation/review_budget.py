@@ -70,9 +70,7 @@ def greedy_thresholds(scores: np.ndarray, target: float,
     step = max(1, n // 500)
 
     def limit(j: int, count: int) -> float:
-        t = float(ordered[-1, j]) if count >= n else float(np.nextafter(ordered[count, j],
-                                                                         np.inf))
-        return max(t, float(floor[j]))
+        return _lowest_threshold(ordered[:, j], count, floor[j])
 
     sorted_positives = ([np.sort(p) for p in positives] if positives is not None
                         else [np.zeros(0)] * k)
@@ -114,14 +112,18 @@ def greedy_thresholds(scores: np.ndarray, target: float,
         flagged |= scores[:, best] >= found[best]
 
 
-def _threshold_at_share(ordered: np.ndarray, share: float, floor: float) -> float:
-    """The lowest threshold that flags no more than the smallest whole number of rows at or
-    over `share` of a column sorted high to low (as low as the gap to the next acceptable
-    comment allows, as the greedy path sets them)."""
-    n = len(ordered)
-    count = min(int(np.ceil(share * n - 1e-9)), n)
-    t = float(ordered[-1]) if count >= n else float(np.nextafter(ordered[count], np.inf))
+def _lowest_threshold(ordered: np.ndarray, count: int, floor: float) -> float:
+    """The lowest threshold that flags the top `count` rows of a column sorted high to low
+    (just over the next row's score: as low as the gap to the next acceptable comment
+    allows), or `floor` if that is higher."""
+    t = float(ordered[-1]) if count >= len(ordered) else float(np.nextafter(ordered[count],
+                                                                              np.inf))
     return max(t, float(floor))
+
+
+def _threshold_at_share(ordered: np.ndarray, share: float, floor: float) -> float:
+    """`_lowest_threshold` for the smallest whole number of rows at or over `share`."""
+    return _lowest_threshold(ordered, int(np.ceil(share * len(ordered) - 1e-9)), floor)
 
 
 def _median_shares(scores: np.ndarray, target: float, positives: list[np.ndarray] | None,
