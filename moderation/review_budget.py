@@ -76,11 +76,7 @@ def greedy_thresholds(scores: np.ndarray, target: float,
                         else [np.zeros(0)] * k)
 
     def recall_at(j: int, ts: np.ndarray) -> np.ndarray:
-        """Rule j's validation recall at each threshold of `ts` (0 without breaches)."""
-        pos = sorted_positives[j]
-        if not len(pos):
-            return np.zeros(len(ts))
-        return (len(pos) - np.searchsorted(pos, ts, side="left")) / len(pos)
+        return _recall_at(sorted_positives[j], ts)
 
     counts = np.zeros(k, dtype=int)
     found = np.array([limit(j, 0) for j in range(k)])
@@ -110,6 +106,15 @@ def greedy_thresholds(scores: np.ndarray, target: float,
         counts[best] = best_count
         found[best] = limit(best, best_count)
         flagged |= scores[:, best] >= found[best]
+
+
+def _recall_at(sorted_positives: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """A rule's validation recall at each threshold of `ts`, from its breaches' scores sorted
+    low to high (0 without breaches)."""
+    if not len(sorted_positives):
+        return np.zeros(len(ts))
+    return (len(sorted_positives) - np.searchsorted(sorted_positives, ts, side="left")
+            ) / len(sorted_positives)
 
 
 def _lowest_threshold(ordered: np.ndarray, count: int, floor: float) -> float:
@@ -198,16 +203,10 @@ def review_rate_thresholds(scores: np.ndarray, review_rate: float,
     target = review_rate - RATE_MARGIN_SE * max(se, plain)
     found = allocate(target)
     flagged = scores >= found
-    sorted_positives = [np.sort(p) for p in positives] if positives is not None else None
-
-    def recall(j: int) -> float:
-        if sorted_positives is None or not len(sorted_positives[j]):
-            return 0.0
-        pos = sorted_positives[j]
-        return float((len(pos) - np.searchsorted(pos, found[j], side="left")) / len(pos))
-
+    recalls = ([0.0] * k if positives is None else
+               [float(_recall_at(np.sort(p), found[j:j + 1])[0]) for j, p in enumerate(positives)])
     return found, {"rows": int(n), "review_rate": review_rate, "target": round(target, 4),
                    "resamples": int(resamples),
                    "rate": round(float(flagged.any(axis=1).mean()), 4),
                    "per_rule_rate": [round(float(x), 4) for x in flagged.mean(axis=0)],
-                   "validation_recall": [round(recall(j), 4) for j in range(k)]}
+                   "validation_recall": [round(r, 4) for r in recalls]}
