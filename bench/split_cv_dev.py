@@ -22,7 +22,7 @@ from split_cv import Pooled  # bench/ is the script's own directory
 from moderation import settings
 from moderation.splitter.dragnet import real_pages
 from moderation.splitter.features import page_lines
-from moderation.splitter.model import trim_body
+from moderation.splitter.model import page_rules
 from moderation.splitter.thread_gate import thread_features, thread_probability
 from moderation.splitter.train import assembled_pages, fit_splitter, training_pages
 
@@ -42,7 +42,7 @@ def _before_gate(model, lines: list[str]) -> dict:
     _, texts, dense = page_lines(lines)
     if not texts:
         return {"trimmed": None, "thread_p": None}
-    trimmed = trim_body(model.second_pass(model.first_pass(texts, dense), dense), dense)
+    trimmed = page_rules(model.second_pass(model.first_pass(texts, dense), dense), dense)
     row = thread_features(trimmed, dense)
     return {"trimmed": trimmed,
             "thread_p": None if row is None else thread_probability(row, model.arrays)}

@@ -4,11 +4,16 @@ CLI, linear time on hostile input, and the seed page with the default splitter."
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import random
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,7 +50,14 @@ from moderation.splitter.features import (
 )
 from moderation.splitter.html_input import decode_html, looks_like_html
 from moderation.splitter.html_text import html_to_lines
-from moderation.splitter.model import BODY_GAP, make_vectorizer, tfidf, trim_body
+from moderation.splitter.model import (
+    BODY_GAP,
+    RULES_RUN,
+    make_vectorizer,
+    rules_blocks,
+    tfidf,
+    trim_body,
+)
 from moderation.splitter.pages import Page
 from moderation.splitter.render import RENDERERS, render
 from moderation.splitter.thread_gate import (
@@ -185,6 +197,22 @@ def test_trim_body_keeps_the_main_block_and_what_sits_above_it():
     assert kinds[-1] == 1  # the teaser takes its next kind
     near = np.delete(np.arange(len(lines)), -2)  # BODY_GAP lines part it: still the article
     assert trim_body(proba[near], dense[near]).argmax(axis=1)[-1] == 0
+
+
+def test_rules_blocks_take_a_run_of_rules_and_its_header_only():
+    rules = ["Keep it Clean. Please avoid obscene or vulgar language.",
+             "Don't Threaten. Threats of harming another person will not be tolerated.",
+             "Be Nice. No racism, sexism or any sort of -ism that is degrading to another.",
+             "Be Proactive. Use the 'Report' link on each comment to flag abuse."]
+    lines = ["Be nice. Great story, thanks.", "Welcome to the discussion.", *rules,
+             "I was there that night and saw it all."]
+    _, _, dense = page_lines(lines)
+    proba = np.tile([0.1, 0.8, 0.1], (len(lines), 1))
+    kinds = rules_blocks(proba, dense).argmax(axis=1)
+    assert list(kinds) == [1, 2, 2, 2, 2, 2, 1]  # a lone rule-like line stays as it was
+    headless = lines[2:2 + RULES_RUN - 1]  # one rule short of a block
+    _, _, short = page_lines(headless)
+    assert (rules_blocks(proba[:len(headless)], short) == proba[:len(headless)]).all()
 
 
 # --- rendering, HTML input and alignment ----------------------------------------------------
@@ -373,17 +401,43 @@ def test_state_round_trip_without_pickle(small):
         SplitterModel.from_state({k: v for k, v in arrays.items() if k != "idf"}, meta)
 
 
-def test_training_is_deterministic():
-    """Two fits of the same pages give the same arrays. On the hand-written fixture pages
-    (the same fit_splitter code path): fitting 150 real pages twice took 37 s of the suite."""
+def fixture_fit_digests() -> dict[str, str]:
+    """sha256 of each array of the splitter fitted on the hand-written fixture pages (the same
+    fit_splitter code path as the default model; 150 real pages took 37 s of the suite)."""
     from .conftest import load_fixture_comments
     from .fixture_pages import fixture_pages
 
-    pages = fixture_pages([ex.text for ex in load_fixture_comments()])
-    model, _ = fit_splitter(pages, 0)
-    again, _ = fit_splitter(fixture_pages([ex.text for ex in load_fixture_comments()]), 0)
-    a, b = model.to_state()[0], again.to_state()[0]
-    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+    model, _ = fit_splitter(fixture_pages([ex.text for ex in load_fixture_comments()]), 0)
+    arrays = model.to_state()[0]
+    return {k: hashlib.sha256(np.ascontiguousarray(v).tobytes()).hexdigest()
+            for k, v in sorted(arrays.items())}
+
+
+def _other_simd_kernels() -> dict[str, str]:
+    """Environment that makes a new process pick other SIMD kernels than this one: OpenBLAS's
+    Sandybridge kernels (AVX, no FMA; machines here pick SkylakeX or Haswell), and NumPy
+    without its AVX2 / AVX-512 loops (only those this CPU has can be switched off)."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    off = [f for f in ("X86_V3", "X86_V4", "AVX512_ICL", "AVX512_SPR")
+           if f in __cpu_dispatch__ and __cpu_features__.get(f)]
+    return {"OPENBLAS_CORETYPE": "Sandybridge", "NPY_DISABLE_CPU_FEATURES": " ".join(off)}
+
+
+def test_training_is_the_same_with_other_simd_kernels():
+    """The same pages give the same arrays in this process and in one whose NumPy and
+    OpenBLAS run other SIMD kernels, as on another CPU. Unrounded, every array but the
+    vocabulary differed (train.stable)."""
+    here = fixture_fit_digests()
+    code = ("import json; from tests.test_splitter import fixture_fit_digests; "
+            "print(json.dumps(fixture_fit_digests()))")
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parents[1], check=False,
+                          env={**os.environ, **_other_simd_kernels()}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    there = json.loads(done.stdout.strip().splitlines()[-1])
+    assert here.keys() == there.keys()
+    assert not [k for k in here if here[k] != there[k]]
 
 
 def test_split_output_contract(small):

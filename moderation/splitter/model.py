@@ -5,8 +5,9 @@ first characters) and dense features with a one-vs-rest logistic regression (fit
 Pass 2 is gradient-boosted trees over a window of pass-1 probabilities around the line plus the
 page-structure features (`features.context_features`: comment cues, repeated short lines,
 position, headers); it was trained on out-of-fold pass-1 probabilities, so at prediction time it
-sees probabilities of the same quality as in training. Two page-level rules follow: body
-lines below the page's main body block take their next kind (`trim_body`), and a page with
+sees probabilities of the same quality as in training. Page-level rules follow
+(`page_rules`): a run of posting-rule lines is boilerplate (`rules_blocks`), body lines below
+the page's main body block take their next kind (`trim_body`), and a page with
 too few or too weak comment lines to hold a thread loses its comment label (a
 logistic regression over page sums, `thread_gate`).
 
@@ -36,6 +37,8 @@ from .features import (
     DENSE_FEATURES,
     MAX_CHARS,
     N_DENSE,
+    RULE_COLUMN,
+    RULE_TITLE_COLUMN,
     context_features,
     line_text,
     page_lines,
@@ -132,6 +135,40 @@ def trim_body(proba: np.ndarray, dense: np.ndarray) -> np.ndarray:
     return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
 
 
+RULES_RUN = 3  # consecutive posting-rule lines that make a rules block
+
+
+def rules_blocks(proba: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    """`proba` with lines in a run of RULES_RUN or more consecutive posting-rule lines (a
+    short imperative title, then its explanation: "Be Nice. No racism, ...") set to
+    boilerplate, and with them the line just above the run if it is a rules header
+    ("Welcome to the discussion."). The trees see the rule features too, but a rule that
+    reads like a comment ("No racism, sexism or ...") and the header under the last comment
+    could still come out comment on the seed page. No line of the development folds' real
+    pages (folds 1-4, every renderer) is in such a run, so the rule changes nothing there;
+    it acts on rules blocks like the seed page's."""
+    rule = (dense[:, RULE_COLUMN] > 0) & (dense[:, RULE_TITLE_COLUMN] > 0)
+    if len(rule) < RULES_RUN:
+        return proba
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], rule.astype(np.int64), [0]])))
+    starts, ends = edges[::2], edges[1::2]
+    long = ends - starts >= RULES_RUN
+    if not long.any():
+        return proba
+    out = proba.copy()
+    header = dense[:, RULE_TITLE_COLUMN] > 0
+    for a, b in zip(starts[long], ends[long], strict=True):
+        a -= int(a > 0 and header[a - 1])
+        out[a:b] = 0.0
+        out[a:b, KINDS.index("boilerplate")] = 1.0
+    return out
+
+
+def page_rules(proba: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    """The page-level rules applied before the thread gate: `rules_blocks`, `trim_body`."""
+    return trim_body(rules_blocks(proba, dense), dense)
+
+
 def _order(classes: Any) -> np.ndarray:
     """Column indices that put an estimator's classes in KINDS order."""
     classes = [str(c) for c in classes]
@@ -209,7 +246,7 @@ class SplitterModel:
         if not idx:
             return idx, np.zeros((0, len(KINDS)))
         proba = self.second_pass(self.first_pass(texts, dense), dense)
-        return idx, gate_comments(trim_body(proba, dense), dense, self.arrays, texts)
+        return idx, gate_comments(page_rules(proba, dense), dense, self.arrays, texts)
 
     def split_lines(self, lines: list[str]) -> list[dict]:
         """One dict per non-empty line: line (1-based), text, kind, confidence."""

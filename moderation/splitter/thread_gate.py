@@ -126,12 +126,20 @@ def thread_features(proba: np.ndarray, dense: np.ndarray) -> np.ndarray | None:
 
 def fit_gate(rows: list[np.ndarray], has_thread: list[bool]) -> dict[str, np.ndarray]:
     """Scaler and logistic-regression numbers of the gate, from pages' `thread_features`."""
-    X = np.vstack(rows)
-    mean, scale = X.mean(axis=0), X.std(axis=0)
+    # rounded like the line model's numbers (`train.stable`): lbfgs calls BLAS, whose
+    # kernel is picked by CPU
+    X = np.round(np.vstack(rows), 6)
+    mean, scale = np.round(X.mean(axis=0), 9), np.round(X.std(axis=0), 9)
     scale = np.where(scale > 0, scale, 1.0)
+    if len(set(has_thread)) < 2:
+        # every page with comment-called lines has a thread, or none has (small fixture
+        # sets): a constant gate that says so
+        coef = np.zeros(X.shape[1] + 1)
+        coef[-1] = 10.0 if has_thread and has_thread[0] else -10.0
+        return {"gate_mean": mean, "gate_scale": scale, "gate_coef": coef}
     lr = LogisticRegression(C=GATE_C, max_iter=1000).fit((X - mean) / scale, has_thread)
     return {"gate_mean": mean, "gate_scale": scale,
-            "gate_coef": np.concatenate([lr.coef_[0], lr.intercept_]).astype(np.float64)}
+            "gate_coef": np.round(np.concatenate([lr.coef_[0], lr.intercept_]), 6)}
 
 
 def thread_probability(features: np.ndarray, arrays: dict[str, np.ndarray]) -> float:

@@ -10,12 +10,22 @@ the others) get a generic community-rules block after their comments (`add_rules
 since real sites print one there and dragnet's pages rarely do. 300 pages assembled from
 the article and comment pools (`pages.build_pages`, training side) are added: on the held-out
 real fold they raised word F1 for body 0.714 -> 0.744 and comment 0.722 -> 0.735 (html-text,
-before the changes above). Pass 1 (TF-IDF + LR by SGD) gives out-of-fold probabilities by
+before the changes above). Pass 1 (TF-IDF + LR) gives out-of-fold probabilities by
 GroupKFold over sites; pass 2 (boosted trees) is fitted on those. Lines are weighted by
 log(1 + words), since long lines carry the words that the word-weighted scores count.
-Everything runs on one thread with fixed seeds, so the same data gives the same model on any
-machine. Last, the thread gate (`thread_gate`) is fitted on out-of-fold pass-2 predictions of
-the real training pages (three more pass-2 fits).
+Everything runs on one thread with fixed seeds, the vocabulary's max_features cut breaks
+frequency ties by term (`stable_vocabulary`: scikit-learn's sort picks among ties by CPU), and
+every number a later stage is built on is rounded (`stable`): the line weights, the first
+pass's coefficients, the pass-2 features, the scalers and the thread gate. NumPy's math
+(log1p, ...) and OpenBLAS pick their SIMD kernels by CPU, so the unrounded fits differed in
+their last bits between an AVX-512 and an AVX2 machine, and the trees grown on them split
+differently throughout (held-out body word F1 0.840 on one, 0.859 on the other, and the seed
+page's first comment boilerplate on one). Rounded, the same data gives the same model on any
+machine: `tests/test_splitter.py` fits in a subprocess with other kernels, and the default
+recipe fitted with this machine's AVX-512 kernels and with AVX2 ones (OPENBLAS_CORETYPE=Haswell,
+NumPy's AVX-512 loops off) gave the same file, byte for byte. Last, the thread gate
+(`thread_gate`) is fitted on out-of-fold pass-2 predictions of the real training pages (three
+more pass-2 fits).
 
 Choices since, by site-grouped CV over folds 1-4 only (`bench/split_cv_dev.py`, html-text;
 fold 0 neither trained on nor scored), as word F1 body / comment and comment-free pages with
@@ -56,6 +66,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from ..progress import stage
+from ..stable_vocabulary import fit_stable
 from . import furniture as fx
 from .dragnet import (
     HELD_OUT_FOLD,
@@ -68,7 +79,7 @@ from .dragnet import (
 )
 from .dragnet import labelled_page as _labelled_page
 from .features import context_features, page_lines
-from .model import KINDS, SplitterModel, make_vectorizer, tfidf, trim_body
+from .model import KINDS, SplitterModel, make_vectorizer, page_rules, tfidf
 from .pages import Page
 from .render import RENDERERS
 from .thread_gate import fit_gate, thread_features
@@ -98,10 +109,56 @@ def _page_arrays(pages: list[Page]) -> tuple[list[str], np.ndarray, np.ndarray, 
     return texts, np.vstack(dense), np.array(labels), np.array(page_ids), bounds
 
 
+# Grids for `stable`, coarse next to the last-bit differences (~1e-15) so that a value rarely
+# sits close enough to a rounding boundary to round both ways: linear coefficients (pass 1
+# has some of O(100)) and the pass-2 features at 1e-6, line weights and scalers at 1e-9
+COEF_DECIMALS = 6
+FEATURE_DECIMALS = 6
+SCALE_DECIMALS = 9
+
+
+def stable(x: np.ndarray, decimals: int) -> np.ndarray:
+    """`x` rounded to `decimals`: drops the last-bit differences that CPU-picked SIMD kernels
+    leave in sums and logarithms, so that whatever is fitted on `x` is the same everywhere.
+    A value within such a difference of a rounding boundary still rounds both ways, so the
+    grids are coarse; the subprocess test in tests/test_splitter.py would see it."""
+    return np.round(np.asarray(x, dtype=np.float64), decimals)
+
+
+class _StableSGD(SGDClassifier):
+    """SGDClassifier with its coefficients rounded after each fit (`stable`)."""
+
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+        super().fit(X, y, coef_init=coef_init, intercept_init=intercept_init,
+                    sample_weight=sample_weight)
+        self.coef_ = stable(self.coef_, COEF_DECIMALS)
+        self.intercept_ = stable(self.intercept_, COEF_DECIMALS)
+        return self
+
+
+class _StableScaler(StandardScaler):
+    """StandardScaler with its mean and scale rounded (`stable`)."""
+
+    def fit(self, X, y=None, sample_weight=None):
+        super().fit(X, y, sample_weight=sample_weight)
+        self.mean_ = stable(self.mean_, SCALE_DECIMALS)
+        self.scale_ = stable(self.scale_, SCALE_DECIMALS)
+        return self
+
+
 def _first_lr(seed: int) -> SGDClassifier:
-    """Logistic regression fitted by SGD: lbfgs/liblinear take minutes on 100k x 40k lines."""
-    return SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=10, tol=1e-4, average=True,
-                         class_weight="balanced", random_state=seed)
+    """One-vs-rest logistic regression by SGD, 10 epochs. SGD's arithmetic is sequential
+    Cython, the same on every CPU; lbfgs calls BLAS and NumPy kernels picked by CPU, and
+    two default-recipe fits, one with AVX2 kernels, differed by
+    up to 0.05 in pass-1 coefficients even run to convergence (some 1,900 iterations, 70 s
+    a fit), and in every tree after them. Site-grouped CV over folds 1-4, html-text, as word
+    F1 body / comment and comment-free pages with a comment line (of 579): alpha 1e-5 (the
+    old setting, whose probabilities were 0 or 1 for most lines) 0.860 / 0.780 / 44; 1e-4
+    0.862 / 0.795 / 39 (seeds 1 and 2: 0.862 / 0.791 / 39 and 0.857 / 0.779 / 44, where
+    1e-5 had swung 0.749 to 0.790 in comment F1); 3e-4 0.859 / 0.800 / 43. lbfgs (C=10, 300
+    iterations, unrounded) had 0.869 / 0.774 / 37."""
+    return _StableSGD(loss="log_loss", alpha=1e-4, max_iter=10, tol=1e-4, average=True,
+                      class_weight="balanced", random_state=seed)
 
 
 def _second_model(seed: int) -> HistGradientBoostingClassifier:
@@ -170,18 +227,18 @@ def fit_splitter(pages: list[Page], seed: int = 0) -> tuple[SplitterModel, dict[
     site_ids = {s: i for i, s in enumerate(sorted({min(p.groups) for p in pages}))}
     groups = np.concatenate([np.full(len(b), site_ids[min(p.groups)])
                              for p, b in zip(pages, bounds, strict=True)])
-    weights = np.log1p([max(1, len(t.split())) for t in texts])
+    weights = stable(np.log1p([max(1, len(t.split())) for t in texts]), SCALE_DECIMALS)
     # most lines are short, easy boilerplate: fit on a fixed random share of them (features
     # are computed on whole pages first), weighted up to stand for the rest
     keep = (y != "boilerplate") | (np.random.default_rng(seed).random(len(y)) < BOILER_SHARE)
     weights = np.where(y == "boilerplate", weights / BOILER_SHARE, weights)
-    weights /= weights.mean()
+    weights = stable(weights / weights.mean(), SCALE_DECIMALS)
     with threadpool_limits(1), warnings.catch_warnings():
-        # one thread: same floats on any machine, and a shared box; SGD stops at a fixed
-        # number of epochs on purpose (more did not help on the held-out fold)
+        # one thread: a shared box, and sums in one order (see `stable`); SGD stops at a
+        # fixed number of epochs on purpose (see `_first_lr`)
         warnings.simplefilter("ignore", ConvergenceWarning)
-        vectorizer = make_vectorizer().fit(texts)
-        scaler1 = StandardScaler().fit(dense)
+        vectorizer = fit_stable(make_vectorizer(), texts)
+        scaler1 = _StableScaler().fit(dense)
         X1 = tfidf(texts, vectorizer.vocabulary_, vectorizer.idf_)
         X1 = sp.hstack([X1, sp.csr_matrix(scaler1.transform(dense))], format="csr")
         oof = cross_val_predict(_first_lr(seed), X1, y, groups=groups,
@@ -189,8 +246,9 @@ def fit_splitter(pages: list[Page], seed: int = 0) -> tuple[SplitterModel, dict[
                                 n_jobs=1, params={"sample_weight": weights})
         oof = _ordered(oof, np.array(sorted(set(y))))
         first = _first_lr(seed).fit(X1[keep], y[keep], sample_weight=weights[keep])
-        X2 = np.vstack([context_features(oof[b], dense[b]) for b in bounds])
-        scaler2 = StandardScaler().fit(X2[keep])
+        X2 = stable(np.vstack([context_features(oof[b], dense[b]) for b in bounds]),
+                    FEATURE_DECIMALS)
+        scaler2 = _StableScaler().fit(X2[keep])
         X2 = scaler2.transform(X2)
         second = _second_model(seed).fit(X2[keep], y[keep], sample_weight=weights[keep])
         gate = _fit_thread_gate(pages, X2, y, dense, weights, keep, groups, bounds, seed)
@@ -214,7 +272,7 @@ def _fit_thread_gate(pages: list[Page], X2: np.ndarray, y: np.ndarray, dense: np
     for page, b in zip(pages, bounds, strict=True):
         if page.name.startswith("assembled:"):
             continue
-        row = thread_features(trim_body(oof2[b], dense[b]), dense[b])
+        row = thread_features(page_rules(oof2[b], dense[b]), dense[b])
         if row is not None:
             rows.append(row)
             has_thread.append("comment" in page.labels)
