@@ -32,10 +32,11 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import FeatureUnion
 
 from .normalize import normalize, split_normalized
+from .stable_vocabulary import StableTfidfVectorizer
 
 
 @dataclass(frozen=True)
@@ -160,15 +161,16 @@ def build_features(spec: FeatureSpec = FEATURES) -> FeatureUnion:
                      dtype=np.float64)
     reading = dict(preprocessor=normalize, lowercase=False)  # not for a callable analyser
     if spec.drop_function_ngrams:  # the analyser normalises and makes the n-grams itself
-        word = TfidfVectorizer(analyzer=ContentWordNgrams(tuple(spec.word_ngrams)),
-                               lowercase=False, token_pattern=None,
-                               max_features=spec.max_word_features, **weighting)
+        word = StableTfidfVectorizer(analyzer=ContentWordNgrams(tuple(spec.word_ngrams)),
+                                     lowercase=False, token_pattern=None,
+                                     max_features=spec.max_word_features, **weighting)
     else:
-        word = TfidfVectorizer(analyzer="word", tokenizer=split_normalized, token_pattern=None,
-                               ngram_range=spec.word_ngrams,
-                               max_features=spec.max_word_features, **reading, **weighting)
-    char = TfidfVectorizer(analyzer=spec.char_analyzer, ngram_range=spec.char_ngrams,
-                           max_features=spec.max_char_features, **reading, **weighting)
+        word = StableTfidfVectorizer(analyzer="word", tokenizer=split_normalized,
+                                     token_pattern=None, ngram_range=spec.word_ngrams,
+                                     max_features=spec.max_word_features, **reading,
+                                     **weighting)
+    char = StableTfidfVectorizer(analyzer=spec.char_analyzer, ngram_range=spec.char_ngrams,
+                                 max_features=spec.max_char_features, **reading, **weighting)
     return FeatureUnion([("word", word), ("char", char)])
 
 

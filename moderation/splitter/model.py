@@ -33,6 +33,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import StandardScaler
 
+from ..stable_vocabulary import StableTfidfVectorizer
 from .features import (
     DENSE_FEATURES,
     MAX_CHARS,
@@ -60,8 +61,8 @@ def split_text_lines(text: str) -> list[str]:
 
 
 def make_vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(preprocessor=line_text, min_df=2, max_features=40_000,
-                           dtype=np.float32, **VECTORIZER_PARAMS)
+    return StableTfidfVectorizer(preprocessor=line_text, min_df=2, max_features=40_000,
+                                 dtype=np.float32, **VECTORIZER_PARAMS)
 
 
 def _vectorizer_from(vocabulary: np.ndarray, idf: np.ndarray) -> TfidfVectorizer:

@@ -66,7 +66,6 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from ..progress import stage
-from ..stable_vocabulary import fit_stable
 from . import furniture as fx
 from .dragnet import (
     HELD_OUT_FOLD,
@@ -237,7 +236,7 @@ def fit_splitter(pages: list[Page], seed: int = 0) -> tuple[SplitterModel, dict[
         # one thread: a shared box, and sums in one order (see `stable`); SGD stops at a
         # fixed number of epochs on purpose (see `_first_lr`)
         warnings.simplefilter("ignore", ConvergenceWarning)
-        vectorizer = fit_stable(make_vectorizer(), texts)
+        vectorizer = make_vectorizer().fit(texts)
         scaler1 = _StableScaler().fit(dense)
         X1 = tfidf(texts, vectorizer.vocabulary_, vectorizer.idf_)
         X1 = sp.hstack([X1, sp.csr_matrix(scaler1.transform(dense))], format="csr")
