@@ -210,11 +210,14 @@ def print_splitter(split: dict[str, Any]) -> None:
     if clean:
         first = next(iter(clean.values()))
         typer.echo(f"\nwithout the held-out pages whose gold puts comments in the main part "
-                   f"({first['pages']} pages), word F1 body / comment / boilerplate:")
+                   f"({first['pages']} pages), word F1 body / comment / boilerplate, "
+                   "comment-free pages with any line called comment:")
         for name, m in clean.items():
             w = m["word_weighted"]
             typer.echo(f"  {name:<10} {w['body']['f1']:.3f} / {w['comment']['f1']:.3f} / "
-                       f"{w['boilerplate']['f1']:.3f}")
+                       f"{w['boilerplate']['f1']:.3f}, "
+                       f"{m['comment_free_pages_with_comment_line']}/{m['comment_free_pages']} "
+                       f"({m['comment_free_share_with_comment']:.1%})")
     typer.echo("\ncomment-free held-out pages with any line called comment:")
     for name, m in real.items():
         typer.echo(f"  {name:<10} {m['comment_free_pages_with_comment_line']}/"
