@@ -42,7 +42,8 @@ def _before_gate(model, lines: list[str]) -> dict:
     _, texts, dense = page_lines(lines)
     if not texts:
         return {"trimmed": None, "thread_p": None}
-    trimmed = page_rules(model.second_pass(model.first_pass(texts, dense), dense), dense)
+    trimmed = page_rules(model.second_pass(model.first_pass(texts, dense), dense), dense,
+                         texts)
     row = thread_features(trimmed, dense)
     return {"trimmed": trimmed,
             "thread_p": None if row is None else thread_probability(row, model.arrays)}

@@ -41,6 +41,7 @@ from .features import (
     RULE_COLUMN,
     RULE_TITLE_COLUMN,
     context_features,
+    is_rules_header,
     line_text,
     page_lines,
 )
@@ -79,12 +80,13 @@ _FOLD_DIGITS = re.compile(r"\d")
 _SEPARATOR = " 1 "  # a token no line can hold after digits are folded to 0
 
 
-def tfidf(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray) -> sp.csr_matrix:
+def tfidf(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray,
+          decimals: int | None = None) -> sp.csr_matrix:
     """What the fitted TfidfVectorizer's `transform` gives (same tokens, 1-2 grams, sublinear
     tf, idf, l2 rows), for all lines at once: the lines are joined with a separator token that
     digit folding makes impossible, tokenised and looked up in one pass each, and the counts
     built with numpy (the vectorizer's per-line Python loop was a third of a 1 MB page's
-    time)."""
+    time). Training rounds the values to `decimals` before the float32 cast (`train.stable`)."""
     n = len(texts)
     joined = _FOLD_DIGITS.sub("0", "\n".join(t[:MAX_CHARS] for t in texts).lower())
     tokens = _TOKEN.findall(joined.replace("\n", _SEPARATOR))
@@ -104,6 +106,8 @@ def tfidf(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray) -> sp.c
     counts.data = (np.log(counts.data) + 1.0) * idf[counts.indices]
     norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
     counts.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(counts.indptr))
+    if decimals is not None:
+        counts.data = np.round(counts.data, decimals)
     return counts.astype(np.float32)
 
 
@@ -139,15 +143,17 @@ def trim_body(proba: np.ndarray, dense: np.ndarray) -> np.ndarray:
 RULES_RUN = 3  # consecutive posting-rule lines that make a rules block
 
 
-def rules_blocks(proba: np.ndarray, dense: np.ndarray) -> np.ndarray:
+def rules_blocks(proba: np.ndarray, dense: np.ndarray, texts: list[str]) -> np.ndarray:
     """`proba` with lines in a run of RULES_RUN or more consecutive posting-rule lines (a
-    short imperative title, then its explanation: "Be Nice. No racism, ...") set to
+    short capitalised title, then its explanation: "Be Nice. No racism, ...") set to
     boilerplate, and with them the line just above the run if it is a rules header
-    ("Welcome to the discussion."). The trees see the rule features too, but a rule that
-    reads like a comment ("No racism, sexism or ...") and the header under the last comment
-    could still come out comment on the seed page. No line of the development folds' real
-    pages (folds 1-4, every renderer) is in such a run, so the rule changes nothing there;
-    it acts on rules blocks like the seed page's."""
+    ("Welcome to the discussion.", `features.is_rules_header`). The trees see the rule
+    features too, but a rule that reads like a comment ("No racism, sexism or ...") and the
+    header under the last comment could still come out comment on the seed page. No line of
+    the development folds' real pages (folds 1-4, every renderer) is in such a run; 56 of the
+    783 training pages are (their added rules blocks), and the thread gate is fitted after
+    this rule. Limits: numbered or bulleted rules ("1. Be nice. ...") do not make a run, and
+    a comment that reads like a rule ("No. You are wrong ...") just above a run joins it."""
     rule = (dense[:, RULE_COLUMN] > 0) & (dense[:, RULE_TITLE_COLUMN] > 0)
     if len(rule) < RULES_RUN:
         return proba
@@ -157,17 +163,16 @@ def rules_blocks(proba: np.ndarray, dense: np.ndarray) -> np.ndarray:
     if not long.any():
         return proba
     out = proba.copy()
-    header = dense[:, RULE_TITLE_COLUMN] > 0
     for a, b in zip(starts[long], ends[long], strict=True):
-        a -= int(a > 0 and header[a - 1])
+        a -= int(a > 0 and is_rules_header(texts[a - 1]))
         out[a:b] = 0.0
         out[a:b, KINDS.index("boilerplate")] = 1.0
     return out
 
 
-def page_rules(proba: np.ndarray, dense: np.ndarray) -> np.ndarray:
+def page_rules(proba: np.ndarray, dense: np.ndarray, texts: list[str]) -> np.ndarray:
     """The page-level rules applied before the thread gate: `rules_blocks`, `trim_body`."""
-    return trim_body(rules_blocks(proba, dense), dense)
+    return trim_body(rules_blocks(proba, dense, texts), dense)
 
 
 def _order(classes: Any) -> np.ndarray:
@@ -247,7 +252,7 @@ class SplitterModel:
         if not idx:
             return idx, np.zeros((0, len(KINDS)))
         proba = self.second_pass(self.first_pass(texts, dense), dense)
-        return idx, gate_comments(page_rules(proba, dense), dense, self.arrays, texts)
+        return idx, gate_comments(page_rules(proba, dense, texts), dense, self.arrays, texts)
 
     def split_lines(self, lines: list[str]) -> list[dict]:
         """One dict per non-empty line: line (1-based), text, kind, confidence."""

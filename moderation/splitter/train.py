@@ -15,15 +15,17 @@ GroupKFold over sites; pass 2 (boosted trees) is fitted on those. Lines are weig
 log(1 + words), since long lines carry the words that the word-weighted scores count.
 Everything runs on one thread with fixed seeds, the vocabulary's max_features cut breaks
 frequency ties by term (`stable_vocabulary`: scikit-learn's sort picks among ties by CPU), and
-every number a later stage is built on is rounded (`stable`): the line weights, the first
-pass's coefficients, the pass-2 features, the scalers and the thread gate. NumPy's math
+every number a later stage is built on is rounded (`stable`): the line weights, the dense line
+features, the idf (recomputed in float64, `_stable_idf`), the TF-IDF values, the first pass's
+coefficients, the pass-2 features, the scalers and the thread gate. NumPy's math
 (log1p, ...) and OpenBLAS pick their SIMD kernels by CPU, so the unrounded fits differed in
 their last bits between an AVX-512 and an AVX2 machine, and the trees grown on them split
 differently throughout (held-out body word F1 0.840 on one, 0.859 on the other, and the seed
 page's first comment boilerplate on one). Rounded, the same data gives the same model on any
-machine: `tests/test_splitter.py` fits in a subprocess with other kernels, and the default
-recipe fitted with this machine's AVX-512 kernels and with AVX2 ones (OPENBLAS_CORETYPE=Haswell,
-NumPy's AVX-512 loops off) gave the same file, byte for byte. Last, the thread gate
+x86 machine: `tests/test_splitter.py` fits in a subprocess with other kernels, and the default
+recipe fitted with this machine's AVX-512 kernels, with AVX2 ones (OPENBLAS_CORETYPE=Haswell,
+NumPy's AVX-512 loops off) and with SSE ones (Sandybridge, NumPy's AVX2 loops off too) gave
+the same file, byte for byte. Last, the thread gate
 (`thread_gate`) is fitted on out-of-fold pass-2 predictions of the real training pages (three
 more pass-2 fits).
 
@@ -141,13 +143,24 @@ class _StableScaler(StandardScaler):
     def fit(self, X, y=None, sample_weight=None):
         super().fit(X, y, sample_weight=sample_weight)
         self.mean_ = stable(self.mean_, SCALE_DECIMALS)
-        self.scale_ = stable(self.scale_, SCALE_DECIMALS)
+        scale = stable(self.scale_, SCALE_DECIMALS)
+        self.scale_ = np.where(scale > 0, scale, 1.0)  # a tiny spread can round to 0
         return self
+
+
+def _stable_idf(texts: list[str], vocabulary: dict[str, int]) -> np.ndarray:
+    """The vectorizer's smooth idf, ln((1 + n) / (1 + df)) + 1, in float64 and rounded: the
+    float32 vectorizer computes it with NumPy's float32 log, whose AVX2 and SSE kernels gave
+    2,020 of 40,000 values a last bit apart."""
+    present = tfidf(texts, vocabulary, np.ones(len(vocabulary)))
+    df = np.bincount(present.indices, minlength=len(vocabulary))
+    return stable(np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0, SCALE_DECIMALS)
 
 
 def _first_lr(seed: int) -> SGDClassifier:
     """One-vs-rest logistic regression by SGD, 10 epochs. SGD's arithmetic is sequential
-    Cython, the same on every CPU; lbfgs calls BLAS and NumPy kernels picked by CPU, and
+    Cython: the same inputs give the same result on every CPU (the inputs are rounded for
+    that, see `stable`); lbfgs calls BLAS and NumPy kernels picked by CPU, and
     two default-recipe fits, one with AVX2 kernels, differed by
     up to 0.05 in pass-1 coefficients even run to convergence (some 1,900 iterations, 70 s
     a fit), and in every tree after them. Site-grouped CV over folds 1-4, html-text, as word
@@ -155,7 +168,10 @@ def _first_lr(seed: int) -> SGDClassifier:
     old setting, whose probabilities were 0 or 1 for most lines) 0.860 / 0.780 / 44; 1e-4
     0.862 / 0.795 / 39 (seeds 1 and 2: 0.862 / 0.791 / 39 and 0.857 / 0.779 / 44, where
     1e-5 had swung 0.749 to 0.790 in comment F1); 3e-4 0.859 / 0.800 / 43. lbfgs (C=10, 300
-    iterations, unrounded) had 0.869 / 0.774 / 37."""
+    iterations, unrounded) had 0.869 / 0.774 / 37. These were measured before the idf was
+    recomputed in float64 (`_stable_idf`); after it, 1e-4 gave 0.861 / 0.788 / 44, and
+    averaging three seeds' coefficients did not steady it (0.859 / 0.789 / 41 and 0.862 /
+    0.802 / 43 for two sets of seeds)."""
     return _StableSGD(loss="log_loss", alpha=1e-4, max_iter=10, tol=1e-4, average=True,
                       class_weight="balanced", random_state=seed)
 
@@ -223,6 +239,7 @@ def training_pages(data_dir: Path, held_out_fold: int | None = HELD_OUT_FOLD,
 def fit_splitter(pages: list[Page], seed: int = 0) -> tuple[SplitterModel, dict[str, Any]]:
     """Fit both passes on labelled pages (groups: the page's site); return model, counts."""
     texts, dense, y, _, bounds = _page_arrays(pages)
+    dense = stable(dense, FEATURE_DECIMALS)  # logs and ratios, from NumPy's SIMD math
     site_ids = {s: i for i, s in enumerate(sorted({min(p.groups) for p in pages}))}
     groups = np.concatenate([np.full(len(b), site_ids[min(p.groups)])
                              for p, b in zip(pages, bounds, strict=True)])
@@ -237,8 +254,9 @@ def fit_splitter(pages: list[Page], seed: int = 0) -> tuple[SplitterModel, dict[
         # fixed number of epochs on purpose (see `_first_lr`)
         warnings.simplefilter("ignore", ConvergenceWarning)
         vectorizer = make_vectorizer().fit(texts)
+        vectorizer.idf_ = _stable_idf(texts, vectorizer.vocabulary_)
         scaler1 = _StableScaler().fit(dense)
-        X1 = tfidf(texts, vectorizer.vocabulary_, vectorizer.idf_)
+        X1 = tfidf(texts, vectorizer.vocabulary_, vectorizer.idf_, FEATURE_DECIMALS)
         X1 = sp.hstack([X1, sp.csr_matrix(scaler1.transform(dense))], format="csr")
         oof = cross_val_predict(_first_lr(seed), X1, y, groups=groups,
                                 cv=GroupKFold(n_splits=N_INNER_FOLDS), method="predict_proba",
@@ -250,16 +268,18 @@ def fit_splitter(pages: list[Page], seed: int = 0) -> tuple[SplitterModel, dict[
         scaler2 = _StableScaler().fit(X2[keep])
         X2 = scaler2.transform(X2)
         second = _second_model(seed).fit(X2[keep], y[keep], sample_weight=weights[keep])
-        gate = _fit_thread_gate(pages, X2, y, dense, weights, keep, groups, bounds, seed)
+        gate = _fit_thread_gate(pages, texts, X2, y, dense, weights, keep, groups, bounds,
+                                seed)
     model = SplitterModel.from_estimators(vectorizer, scaler1, first, scaler2, second, gate)
     counts = {"train_pages": len(pages), "train_lines": int(len(y)),
               "train_line_kinds": {k: int((y == k).sum()) for k in KINDS}}
     return model, counts
 
 
-def _fit_thread_gate(pages: list[Page], X2: np.ndarray, y: np.ndarray, dense: np.ndarray,
-                     weights: np.ndarray, keep: np.ndarray, groups: np.ndarray,
-                     bounds: list[np.ndarray], seed: int) -> dict[str, np.ndarray]:
+def _fit_thread_gate(pages: list[Page], texts: list[str], X2: np.ndarray, y: np.ndarray,
+                     dense: np.ndarray, weights: np.ndarray, keep: np.ndarray,
+                     groups: np.ndarray, bounds: list[np.ndarray], seed: int
+                     ) -> dict[str, np.ndarray]:
     """The page-level thread gate (`thread_gate`), fitted on out-of-fold pass-2
     probabilities (same site-grouped inner folds) of the real training pages."""
     oof2 = np.zeros((len(y), len(KINDS)))
@@ -271,7 +291,7 @@ def _fit_thread_gate(pages: list[Page], X2: np.ndarray, y: np.ndarray, dense: np
     for page, b in zip(pages, bounds, strict=True):
         if page.name.startswith("assembled:"):
             continue
-        row = thread_features(page_rules(oof2[b], dense[b]), dense[b])
+        row = thread_features(page_rules(oof2[b], dense[b], [texts[i] for i in b]), dense[b])
         if row is not None:
             rows.append(row)
             has_thread.append("comment" in page.labels)
