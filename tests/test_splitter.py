@@ -447,7 +447,7 @@ def _other_simd_kernels() -> dict[str, str]:
 
 def test_training_is_the_same_with_other_simd_kernels():
     """The same pages give the same arrays in this process and in one whose NumPy and
-    OpenBLAS run other SIMD kernels, as on another CPU. Unrounded (train.stable), 14 of the
+    OpenBLAS run other SIMD kernels, as on another CPU. Unrounded (rounding.stable), 14 of the
     21 arrays differed. The fixture's vocabulary is small: the default recipe is compared
     by bench/same_model_across_kernels.py."""
     here = fixture_fit_digests()

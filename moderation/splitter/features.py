@@ -90,13 +90,6 @@ BLANK_COLUMNS = (COLUMN["blank_before"], COLUMN["blank_after"])
 HEADER_COLUMN = COLUMN["comment_header"]
 RULE_COLUMN = COLUMN["rule_like"]
 RULE_TITLE_COLUMN = COLUMN["rule_title"]
-
-
-def is_rules_header(text: str) -> bool:
-    """A short discussion welcome or guidelines header ("Welcome to the discussion.",
-    "Community guidelines"), as the rule_title feature reads it."""
-    s = text.strip()
-    return len(s.split()) <= 12 and bool(_RULES_HEADER.match(s))
 CUE_COLUMNS = [COLUMN["reply_cue"], COLUMN["says_cue"], COLUMN["short_timestamp"]]
 SHAPE_COLUMN = COLUMN["shape_repeats"]
 MAX_SHAPE_WORDS = 12
@@ -202,6 +195,13 @@ def _text_features(stripped: str) -> list[float]:
         float(short and (clock or date or ago)),
         float(bool(_RULE_TITLE.match(s)) or (short and bool(_RULES_HEADER.match(s)))),
     ]
+
+
+def is_rules_header(text: str) -> bool:
+    """A short discussion welcome or guidelines header ("Welcome to the discussion.",
+    "Community guidelines"), as the rule_title feature reads it."""
+    s = text.strip()
+    return len(s.split()) <= 12 and bool(_RULES_HEADER.match(s))
 
 
 _SHAPE_ASCII = str.maketrans({**{chr(c): "A" for c in range(65, 91)},

@@ -66,7 +66,8 @@ def make_vectorizer() -> TfidfVectorizer:
                                  dtype=np.float32, **VECTORIZER_PARAMS)
 
 
-def _vectorizer_from(vocabulary: np.ndarray, idf: np.ndarray) -> TfidfVectorizer:
+def vectorizer_from(vocabulary: np.ndarray, idf: np.ndarray) -> TfidfVectorizer:
+    """A fitted vectoriser with this vocabulary (terms in column order) and idf."""
     vec = TfidfVectorizer(preprocessor=line_text, dtype=np.float32,
                           vocabulary={str(t): i for i, t in enumerate(vocabulary)},
                           **VECTORIZER_PARAMS)
@@ -86,7 +87,7 @@ def tfidf(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray,
     tf, idf, l2 rows), for all lines at once: the lines are joined with a separator token that
     digit folding makes impossible, tokenised and looked up in one pass each, and the counts
     built with numpy (the vectorizer's per-line Python loop was a third of a 1 MB page's
-    time). Training rounds the values to `decimals` before the float32 cast (`train.stable`)."""
+    time). Training rounds the values to `decimals` before the float32 cast (`rounding.stable`)."""
     n = len(texts)
     joined = _FOLD_DIGITS.sub("0", "\n".join(t[:MAX_CHARS] for t in texts).lower())
     tokens = _TOKEN.findall(joined.replace("\n", _SEPARATOR))
@@ -188,7 +189,7 @@ class SplitterModel:
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         self.arrays = arrays
-        self.vectorizer = _vectorizer_from(arrays["vocabulary"], arrays["idf"])
+        self.vectorizer = vectorizer_from(arrays["vocabulary"], arrays["idf"])
         self.vocabulary = self.vectorizer.vocabulary_
         self.forest = Forest({k: arrays[f"trees_{k}"] for k in TREE_KEYS})
 

@@ -63,6 +63,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from .features import COLUMN, CUE_COLUMNS, HEADER_COLUMN
+from .rounding import COEF_DECIMALS, FEATURE_DECIMALS, SCALE_DECIMALS, stable
 
 GATE_THRESHOLD = 0.5
 GATE_C = 0.1
@@ -126,10 +127,11 @@ def thread_features(proba: np.ndarray, dense: np.ndarray) -> np.ndarray | None:
 
 def fit_gate(rows: list[np.ndarray], has_thread: list[bool]) -> dict[str, np.ndarray]:
     """Scaler and logistic-regression numbers of the gate, from pages' `thread_features`."""
-    # rounded like the line model's numbers (`train.stable`): lbfgs calls BLAS, whose
-    # kernel is picked by CPU
-    X = np.round(np.vstack(rows), 6)
-    mean, scale = np.round(X.mean(axis=0), 9), np.round(X.std(axis=0), 9)
+    # rounded like the line model's numbers (`rounding`): lbfgs calls BLAS, whose kernel is
+    # picked by CPU
+    X = stable(np.vstack(rows), FEATURE_DECIMALS)
+    mean = stable(X.mean(axis=0), SCALE_DECIMALS)
+    scale = stable(X.std(axis=0), SCALE_DECIMALS)
     scale = np.where(scale > 0, scale, 1.0)
     if len(set(has_thread)) < 2:
         # every page with comment-called lines has a thread, or none has (small fixture
@@ -139,7 +141,7 @@ def fit_gate(rows: list[np.ndarray], has_thread: list[bool]) -> dict[str, np.nda
         return {"gate_mean": mean, "gate_scale": scale, "gate_coef": coef}
     lr = LogisticRegression(C=GATE_C, max_iter=1000).fit((X - mean) / scale, has_thread)
     return {"gate_mean": mean, "gate_scale": scale,
-            "gate_coef": np.round(np.concatenate([lr.coef_[0], lr.intercept_]), 6)}
+            "gate_coef": stable(np.concatenate([lr.coef_[0], lr.intercept_]), COEF_DECIMALS)}
 
 
 def thread_probability(features: np.ndarray, arrays: dict[str, np.ndarray]) -> float:

@@ -15,9 +15,9 @@ GroupKFold over sites; pass 2 (boosted trees) is fitted on those. Lines are weig
 log(1 + words), since long lines carry the words that the word-weighted scores count.
 Everything runs on one thread with fixed seeds, the vocabulary's max_features cut breaks
 frequency ties by term (`stable_vocabulary`: scikit-learn's sort picks among ties by CPU), and
-every number a later stage is built on is rounded (`stable`): the line weights, the dense line
-features, the idf (recomputed in float64, `_stable_idf`), the TF-IDF values, the first pass's
-coefficients, the pass-2 features, the scalers and the thread gate. NumPy's math
+every number a later stage is built on is rounded (`rounding.stable`): the line weights, the
+dense line features, the idf (recomputed in float64, `_stable_idf`), the TF-IDF values, the
+first pass's coefficients, the pass-2 features, the scalers and the thread gate. NumPy's math
 (log1p, ...) and OpenBLAS pick their SIMD kernels by CPU, so the unrounded fits differed in
 their last bits between an AVX-512 and an AVX2 machine, and the trees grown on them split
 differently throughout (held-out body word F1 0.840 on one, 0.859 on the other, and the seed
@@ -68,6 +68,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from ..progress import stage
+from ..stable_vocabulary import top_terms
 from . import furniture as fx
 from .dragnet import (
     HELD_OUT_FOLD,
@@ -80,9 +81,10 @@ from .dragnet import (
 )
 from .dragnet import labelled_page as _labelled_page
 from .features import context_features, page_lines
-from .model import KINDS, SplitterModel, make_vectorizer, page_rules, tfidf
+from .model import KINDS, SplitterModel, make_vectorizer, page_rules, tfidf, vectorizer_from
 from .pages import Page
 from .render import RENDERERS
+from .rounding import COEF_DECIMALS, FEATURE_DECIMALS, SCALE_DECIMALS, stable
 from .thread_gate import fit_gate, thread_features
 
 N_ASSEMBLED_TEST_PAGES = 200
@@ -108,22 +110,6 @@ def _page_arrays(pages: list[Page]) -> tuple[list[str], np.ndarray, np.ndarray, 
         bounds.append(np.arange(start, start + len(idx)))
         start += len(idx)
     return texts, np.vstack(dense), np.array(labels), np.array(page_ids), bounds
-
-
-# Grids for `stable`, coarse next to the last-bit differences (~1e-15) so that a value rarely
-# sits close enough to a rounding boundary to round both ways: linear coefficients (pass 1
-# has some of O(100)) and the pass-2 features at 1e-6, line weights and scalers at 1e-9
-COEF_DECIMALS = 6
-FEATURE_DECIMALS = 6
-SCALE_DECIMALS = 9
-
-
-def stable(x: np.ndarray, decimals: int) -> np.ndarray:
-    """`x` rounded to `decimals`: drops the last-bit differences that CPU-picked SIMD kernels
-    leave in sums and logarithms, so that whatever is fitted on `x` is the same everywhere.
-    A value within such a difference of a rounding boundary still rounds both ways, so the
-    grids are coarse; the subprocess test in tests/test_splitter.py would see it."""
-    return np.round(np.asarray(x, dtype=np.float64), decimals)
 
 
 class _StableSGD(SGDClassifier):
@@ -253,8 +239,9 @@ def fit_splitter(pages: list[Page], seed: int = 0) -> tuple[SplitterModel, dict[
         # one thread: a shared box, and sums in one order (see `stable`); SGD stops at a
         # fixed number of epochs on purpose (see `_first_lr`)
         warnings.simplefilter("ignore", ConvergenceWarning)
-        vectorizer = make_vectorizer().fit(texts)
-        vectorizer.idf_ = _stable_idf(texts, vectorizer.vocabulary_)
+        terms = top_terms(make_vectorizer(), texts)
+        vocabulary = {t: i for i, t in enumerate(terms)}
+        vectorizer = vectorizer_from(np.array(terms), _stable_idf(texts, vocabulary))
         scaler1 = _StableScaler().fit(dense)
         X1 = tfidf(texts, vectorizer.vocabulary_, vectorizer.idf_, FEATURE_DECIMALS)
         X1 = sp.hstack([X1, sp.csr_matrix(scaler1.transform(dense))], format="csr")
