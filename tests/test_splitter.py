@@ -23,11 +23,12 @@ from typer.testing import CliRunner
 import moderation.cli.split  # noqa: F401  (registers the command)
 from moderation import settings
 from moderation.cli._app import app
-from moderation.errors import DataFormatError
+from moderation.errors import DataFormatError, DataSourceError
 from moderation.persist import save_model
 from moderation.splitter import KINDS, SplitterModel, read_page, train_splitter
 from moderation.splitter.align import label_lines
 from moderation.splitter.dragnet import (
+    HELD_OUT_FOLD,
     RealPage,
     comments_in_main,
     labelled_page,
@@ -35,6 +36,7 @@ from moderation.splitter.dragnet import (
     main_furniture_lines,
     page_site,
     site_fold,
+    static_thread_audit,
 )
 from moderation.splitter.features import (
     DENSE_FEATURES,
@@ -317,6 +319,42 @@ def test_comment_threads_in_gold_main_parts_are_few_and_known():
     flagged = {p.page_id for p in load_dragnet(DATA) if comments_in_main(p)}
     assert {"369", "20", "R928"} <= flagged  # threads in the main part, found by eye
     assert len(flagged) <= 20
+
+
+@needs_data
+def test_static_thread_audit_covers_exactly_the_held_out_comment_free_pages():
+    audit = static_thread_audit()
+    free = {p.page_id for p in load_dragnet(DATA)
+            if site_fold(p.site) == HELD_OUT_FOLD and not p.comments.strip()}
+    assert set(audit) == free
+    in_main = {p.page_id for p in load_dragnet(DATA) if p.page_id in free and comments_in_main(p)}
+    assert in_main and all(audit[page_id] for page_id in in_main)
+
+
+def test_static_thread_audit_refuses_a_verdict_other_than_yes_or_no(tmp_path):
+    path = tmp_path / "audit.tsv"
+    path.write_text("# note\npage_id\tsite\tstatic_thread\tevidence\n"
+                    "a\ts.com\tyes\tthread\nb\ts.com\tno\tform only\n")
+    assert static_thread_audit(path) == {"a": True, "b": False}
+    assert static_thread_audit(tmp_path / "missing.tsv") == {}
+    path.write_text("page_id\tsite\tstatic_thread\tevidence\nc\ts.com\tmaybe\t?\n")
+    with pytest.raises(DataSourceError, match="yes or no"):
+        static_thread_audit(path)
+
+
+def test_audited_comment_free_share_leaves_out_pages_with_a_static_thread(small):
+    model, _, test = small
+    free = [p for p in test if "comment" not in p.labels]
+    base = evaluate_pages(model, test)
+    hit = set(base["comment_free_pages_hit"])
+    assert len(hit) == base["comment_free_pages_with_comment_line"]
+    audit = {p.name: p.name in hit for p in free}  # as if every hit page held a thread
+    audited = evaluate_pages(model, test, static_threads=audit)
+    assert audited["comment_free_by_static_thread_audit"] == {
+        "pages": len(free) - len(hit), "with_comment_line": 0, "share": 0.0}
+    partial = dict(list(audit.items())[1:])  # one page not audited: no audited figure
+    assert evaluate_pages(model, test, static_threads=partial)[
+        "comment_free_by_static_thread_audit"] == {}
 
 
 def test_rules_block_goes_after_the_comments_as_boilerplate():

@@ -218,10 +218,16 @@ def print_splitter(split: dict[str, Any]) -> None:
                        f"{w['boilerplate']['f1']:.3f}, "
                        f"{m['comment_free_pages_with_comment_line']}/{m['comment_free_pages']} "
                        f"({m['comment_free_share_with_comment']:.1%})")
-    typer.echo("\ncomment-free held-out pages with any line called comment:")
+    typer.echo("\ncomment-free held-out pages with any line called comment, by the gold "
+               "(and by data/splitter/fold0_static_threads.tsv: gold's comment-free pages "
+               "whose static HTML holds no reader thread):")
     for name, m in real.items():
+        audited = m.get("comment_free_by_static_thread_audit")
+        by_audit = (f"; audited {audited['with_comment_line']}/{audited['pages']} "
+                    f"({audited['share']:.1%})" if audited else "")
         typer.echo(f"  {name:<10} {m['comment_free_pages_with_comment_line']}/"
-                   f"{m['comment_free_pages']} ({m['comment_free_share_with_comment']:.1%})")
+                   f"{m['comment_free_pages']} ({m['comment_free_share_with_comment']:.1%})"
+                   f"{by_audit}  hit: {' '.join(m.get('comment_free_pages_hit', []))}")
     if "seed_page" in split:
         seed = split["seed_page"]
         typer.echo(f"\nseed page: {seed['comments_found']}/{len(seed['comment_lines'])} comment "

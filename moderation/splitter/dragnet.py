@@ -14,6 +14,11 @@ main part: at least MIN_MAIN_FURNITURE short lines (<= 14 words) with a date and
 or ending "says:" / "wrote:", or "by Name (12345)". On dragnet_train 12 of 966 pages reach 5
 (7 to 274 such lines); every other page has at most 3. Training skips them; the evaluation
 reports the held-out figures with and without them.
+
+The gold also leaves out whole threads that the static HTML holds (a WordPress comment list the
+annotator skipped, a Disqus fallback). `static_thread_audit` reads our page-level audit of the
+held-out fold's comment-free pages (data/splitter/fold0_static_threads.tsv, method in
+data/splitter/README.md), which the evaluation reports beside the gold's count, never instead.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ MARKER = "!@#$%^&*()  COMMENTS"
 N_FOLDS = 5
 HELD_OUT_FOLD = 0
 MIN_MAIN_FURNITURE = 5
+STATIC_THREAD_AUDIT = (Path(__file__).resolve().parents[2] / "data" / "splitter"
+                       / "fold0_static_threads.tsv")
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d\d(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)?", re.I)
 _DATE = re.compile(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d\d-\d\d|(?:jan|feb|mar|apr|"
                    r"may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s{1,3}\d{1,2}(?:st|nd|rd|th)?\b)",
@@ -94,6 +101,22 @@ def main_furniture_lines(text: str) -> int:
 def comments_in_main(page: RealPage) -> bool:
     """Whether the gold's main part holds a comment thread (see the module docstring)."""
     return main_furniture_lines(page.body) >= MIN_MAIN_FURNITURE
+
+
+def static_thread_audit(path: Path = STATIC_THREAD_AUDIT) -> dict[str, bool]:
+    """Page id -> whether its static HTML holds a reader thread, for the held-out fold's pages
+    whose gold has no comments part; {} when the file is not there (an installed package)."""
+    if not path.is_file():
+        return {}
+    out: dict[str, bool] = {}
+    rows = [line for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    for line in rows[1:]:
+        page_id, _site, verdict, _evidence = line.split("\t")
+        if verdict not in ("yes", "no"):
+            raise DataSourceError(f"{path}: page {page_id}: static_thread must be yes or no")
+        out[page_id] = verdict == "yes"
+    return out
 
 
 def site_fold(site: str) -> int:

@@ -78,6 +78,7 @@ from .dragnet import (
     load_dragnet,
     real_pages,
     site_fold,
+    static_thread_audit,
 )
 from .dragnet import labelled_page as _labelled_page
 from .features import context_features, page_lines
@@ -372,13 +373,19 @@ def page_predictions(model: SplitterModel, pages: list[Page]) -> Iterator[
         yield idx, proba, true, pred, [float(max(1, len(page.lines[i].split()))) for i in idx]
 
 
-def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5) -> dict:
-    """Line-level and word-weighted P/R/F1, comment-free pages with a comment line, worst."""
+def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5, *,
+                   static_threads: dict[str, bool] | None = None) -> dict:
+    """Line-level and word-weighted P/R/F1, comment-free pages with a comment line, worst.
+
+    With `static_threads` (`dragnet.static_thread_audit`), also the comment-free share over the
+    gold's comment-free pages that the audit found no thread in (only if it covers them all)."""
     y_true: list[str] = []
     y_pred: list[str] = []
     weights: list[float] = []
     errors, per_page = [], []
     free = free_hit = 0
+    free_pages: list[str] = []
+    hit_pages: list[str] = []
     for p, (page, (idx, proba, true, pred, w)) in enumerate(
             zip(pages, page_predictions(model, pages), strict=True)):
         y_true += true
@@ -387,6 +394,9 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5) ->
         if "comment" not in true:
             free += 1
             free_hit += "comment" in pred
+            free_pages.append(page.name)
+            if "comment" in pred:
+                hit_pages.append(page.name)
         for j, i in enumerate(idx):
             if pred[j] != true[j]:
                 errors.append((float(proba[j].max()), p, i, true[j], pred[j]))
@@ -398,6 +408,13 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5) ->
              for c, p, i, t, pr in errors[:n_worst]]
     pairs = Counter(zip(y_true, y_pred, strict=True))
     per_page.sort(key=lambda r: r["word_f1"])
+    audited = {}
+    if static_threads and all(name in static_threads for name in free_pages):
+        no_thread = [name for name in free_pages if not static_threads[name]]
+        audited = {"pages": len(no_thread),
+                   "with_comment_line": sum(name in hit_pages for name in no_thread)}
+        audited["share"] = (round(audited["with_comment_line"] / len(no_thread), 4)
+                            if no_thread else 0.0)
     return {
         "pages": len(pages),
         "lines": len(y_true),
@@ -407,6 +424,8 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5) ->
         "comment_free_pages": free,
         "comment_free_pages_with_comment_line": free_hit,
         "comment_free_share_with_comment": round(free_hit / free, 4) if free else 0.0,
+        "comment_free_pages_hit": hit_pages,
+        "comment_free_by_static_thread_audit": audited,
         "worst_errors": worst,
         "worst_pages": per_page[:n_worst],
     }
@@ -417,8 +436,10 @@ def evaluate_real(model: SplitterModel, data_dir: Path, *, fold: int = HELD_OUT_
                   ) -> dict[str, dict]:
     """Per renderer: the held-out fold's real pages, scored (without the pages whose gold
     puts comments in its main part, if asked: `dragnet.comments_in_main`)."""
+    audit = static_thread_audit() if fold == HELD_OUT_FOLD else {}
     return {r: evaluate_pages(model, real_pages(Path(data_dir), r, {fold},
-                                                skip_comments_in_main=skip_comments_in_main))
+                                                skip_comments_in_main=skip_comments_in_main),
+                              static_threads=audit)
             for r in renderers}
 
 
