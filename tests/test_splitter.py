@@ -352,6 +352,9 @@ def test_audited_comment_free_share_leaves_out_pages_with_a_static_thread(small)
     audited = evaluate_pages(model, test, static_threads=audit)
     assert audited["comment_free_by_static_thread_audit"] == {
         "pages": len(free) - len(hit), "with_comment_line": 0, "share": 0.0}
+    threads = [p for p in test if "comment" in p.labels]
+    assert base["comment_pages"] == len(threads)
+    assert set(base["comment_pages_without_comment_line"]) <= {p.name for p in threads}
     partial = dict(list(audit.items())[1:])  # one page not audited: no audited figure
     assert evaluate_pages(model, test, static_threads=partial)[
         "comment_free_by_static_thread_audit"] == {}

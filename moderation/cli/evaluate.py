@@ -228,6 +228,11 @@ def print_splitter(split: dict[str, Any]) -> None:
         typer.echo(f"  {name:<10} {m['comment_free_pages_with_comment_line']}/"
                    f"{m['comment_free_pages']} ({m['comment_free_share_with_comment']:.1%})"
                    f"{by_audit}  hit: {' '.join(m.get('comment_free_pages_hit', []))}")
+    typer.echo("\nheld-out pages with gold comments where no line is called comment:")
+    for name, m in real.items():
+        missed = m.get("comment_pages_without_comment_line", [])
+        typer.echo(f"  {name:<10} {len(missed)}/{m.get('comment_pages', 0)}  "
+                   f"{' '.join(missed)}")
     if "seed_page" in split:
         seed = split["seed_page"]
         typer.echo(f"\nseed page: {seed['comments_found']}/{len(seed['comment_lines'])} comment "

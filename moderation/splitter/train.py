@@ -386,11 +386,17 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5, *,
     free = free_hit = 0
     free_pages: list[str] = []
     hit_pages: list[str] = []
+    missed_threads: list[str] = []
+    threads = 0
     for p, (page, (idx, proba, true, pred, w)) in enumerate(
             zip(pages, page_predictions(model, pages), strict=True)):
         y_true += true
         y_pred += pred
         weights += w
+        if "comment" in true:
+            threads += 1
+            if "comment" not in pred:
+                missed_threads.append(page.name)
         if "comment" not in true:
             free += 1
             free_hit += "comment" in pred
@@ -425,6 +431,8 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5, *,
         "comment_free_pages_with_comment_line": free_hit,
         "comment_free_share_with_comment": round(free_hit / free, 4) if free else 0.0,
         "comment_free_pages_hit": hit_pages,
+        "comment_pages": threads,
+        "comment_pages_without_comment_line": missed_threads,
         "comment_free_by_static_thread_audit": audited,
         "worst_errors": worst,
         "worst_pages": per_page[:n_worst],
