@@ -190,16 +190,18 @@ class Moderator:
                 self._pool.shutdown(wait=True)
                 self._pool = None
 
-    def split(self, text: str) -> list[dict[str, Any]]:
-        """Label each non-empty line of a page body, comment or boilerplate."""
+    def split(self, text: str, thread_gate: str = "strict") -> list[dict[str, Any]]:
+        """Label each non-empty line of a page body, comment or boilerplate. `thread_gate`
+        "lenient" keeps short comment threads at the cost of more teaser lines called comment
+        (moderation.splitter.thread_gate.THREAD_GATES)."""
         if self.splitter is None:
             raise ModelLoadError(self.splitter_error or "no splitter model beside the rules "
                                  "model: run `moderate train --only split`")
-        return self.splitter.split(text)
+        return self.splitter.split(text, thread_gate)
 
-    def check_page(self, text: str) -> list[dict[str, Any]]:
+    def check_page(self, text: str, thread_gate: str = "strict") -> list[dict[str, Any]]:
         """Split a page, then score only its comment lines (each verdict gets its page line)."""
-        comments = [line for line in self.split(text) if line["kind"] == "comment"]
+        comments = [line for line in self.split(text, thread_gate) if line["kind"] == "comment"]
         verdicts = self.check_many([line["text"] for line in comments])
         return [{"line": line["line"], "kind": "comment", **verdict}
                 for line, verdict in zip(comments, verdicts, strict=True)]

@@ -320,7 +320,7 @@ class FakeSplitter:
     """Stands in for the page splitter (whose saving is not wired here): comment lines are
     the ones starting with '> '."""
 
-    def split(self, text: str) -> list[dict]:
+    def split(self, text: str, thread_gate: str = "strict") -> list[dict]:
         return [{"line": i, "text": line[2:] if line.startswith("> ") else line,
                  "kind": "comment" if line.startswith("> ") else "body", "confidence": 1.0}
                 for i, line in enumerate(text.split("\n"), 1) if line.strip()]

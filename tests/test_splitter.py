@@ -63,9 +63,12 @@ from moderation.splitter.model import (
 from moderation.splitter.pages import Page
 from moderation.splitter.render import RENDERERS, render
 from moderation.splitter.thread_gate import (
+    DEFAULT_THREAD_GATE,
     N_THREAD_FEATURES,
+    THREAD_GATES,
     fit_gate,
     gate_comments,
+    gate_policy,
     says_no_comments,
     thread_features,
     thread_probability,
@@ -191,6 +194,39 @@ def test_a_page_that_says_it_has_no_comments_loses_its_comment_lines():
     # a commenter who writes "No comments yet." does not silence the thread
     proba[1] = [0.1, 0.8, 0.1]
     assert (gate_comments(proba, dense, gate, texts).argmax(axis=1) == 1).all()
+
+
+def test_the_lenient_thread_gate_keeps_a_short_thread_the_strict_one_takes_back():
+    lines = ["Story text here, the mayor said.", "Jane Doe", "So sad, thoughts with them.",
+             "Bob", "Drive safely out there.", "Ann", "Which road was it?"]
+    _, texts, dense = page_lines(lines)
+    proba = np.tile([0.1, 0.1, 0.8], (7, 1))
+    proba[0] = [0.8, 0.1, 0.1]
+    proba[[2, 4, 6]] = [0.1, 0.8, 0.1]  # three comments, no comment header above them
+    gate = {"gate_mean": np.zeros(N_THREAD_FEATURES), "gate_scale": np.ones(N_THREAD_FEATURES),
+            "gate_coef": np.r_[np.zeros(N_THREAD_FEATURES), -0.4]}  # p = 0.40 for any page
+    strict, lenient = gate_policy("strict"), gate_policy("lenient")
+    assert DEFAULT_THREAD_GATE == "strict" and lenient.min_lines <= 3 < strict.min_lines
+    assert strict.threshold > 0.4 > lenient.threshold
+    assert (gate_comments(proba, dense, gate, texts, strict).argmax(axis=1) != 1).all()
+    kept = gate_comments(proba, dense, gate, texts, lenient).argmax(axis=1)
+    assert (kept[[2, 4, 6]] == 1).all() and (kept[[0, 1, 3, 5]] != 1).all()
+    with pytest.raises(ValueError, match="strict, lenient"):
+        gate_policy("loose")
+
+
+def test_thread_gate_names_agree_across_the_cli_the_hook_and_the_splitter():
+    import inspect
+
+    from moderation.cli._app import THREAD_GATE_NAMES
+    from moderation.hook import Moderator
+
+    assert THREAD_GATE_NAMES == tuple(THREAD_GATES)
+    for method in (Moderator.split, Moderator.check_page, SplitterModel.split):
+        assert inspect.signature(method).parameters["thread_gate"].default == (
+            DEFAULT_THREAD_GATE)
+    result = CliRunner().invoke(app, ["split", "--thread-gate", "loose", "-"], input="x\n")
+    assert result.exit_code == 2 and "strict, lenient" in result.output
 
 
 def test_trim_body_keeps_the_main_block_and_what_sits_above_it():

@@ -71,6 +71,24 @@ trusted_key_option = Annotated[str | None, typer.Option(
          "users).")]
 
 
+# The splitter's thread-gate policies (moderation.splitter.thread_gate.THREAD_GATES, which a
+# test holds this to); named here so that a wrong name answers before the model code loads.
+THREAD_GATE_NAMES = ("strict", "lenient")
+
+
+def known_thread_gate(value: str) -> str:
+    if value not in THREAD_GATE_NAMES:
+        raise typer.BadParameter(f"must be one of {', '.join(THREAD_GATE_NAMES)}")
+    return value
+
+
+thread_gate_option = Annotated[str, typer.Option(
+    "--thread-gate", callback=known_thread_gate,
+    help="strict (default): a page's comment lines stand if 5 or more (or under a comment "
+         "header) and the page looks like it holds a thread; lenient: 3 or more and a lower "
+         "bar, so short threads are kept and more teaser lines are called comment.")]
+
+
 @contextmanager
 def output_errors() -> Iterator[None]:
     """Results written and flushed inside, so that a full disk or a closed pipe is reported as

@@ -233,6 +233,18 @@ def print_splitter(split: dict[str, Any]) -> None:
         missed = m.get("comment_pages_without_comment_line", [])
         typer.echo(f"  {name:<10} {len(missed)}/{m.get('comment_pages', 0)}  "
                    f"{' '.join(missed)}")
+    lenient = split.get("real_lenient_gate")
+    if lenient:
+        typer.echo("\nwith --thread-gate lenient: word F1 body / comment, comment-free pages "
+                   "with a comment line (gold; audited), comment pages with none:")
+        for name, m in lenient.items():
+            w, audited = m["word_weighted"], m.get("comment_free_by_static_thread_audit")
+            by_audit = (f"; {audited['with_comment_line']}/{audited['pages']}" if audited
+                        else "")
+            typer.echo(f"  {name:<10} {w['body']['f1']:.3f} / {w['comment']['f1']:.3f}, "
+                       f"{m['comment_free_pages_with_comment_line']}/{m['comment_free_pages']}"
+                       f"{by_audit}, {len(m['comment_pages_without_comment_line'])}/"
+                       f"{m['comment_pages']}")
     if "seed_page" in split:
         seed = split["seed_page"]
         typer.echo(f"\nseed page: {seed['comments_found']}/{len(seed['comment_lines'])} comment "

@@ -14,7 +14,14 @@ import typer
 from ..comments_io import FORMATS, read_comments
 from ..hook import Moderator
 from ..splitter.page_io import read_page
-from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
+from ._app import (
+    command,
+    model_dir_option,
+    output_errors,
+    reported_errors,
+    thread_gate_option,
+    trusted_key_option,
+)
 from ._safe_text import spreadsheet_safe, terminal_safe
 
 OUTPUTS = ("table", "jsonl", "csv")
@@ -56,6 +63,7 @@ def score_cli(
     page: Annotated[bool, typer.Option(
         "--page", help="FILE is a whole page: split it and score only the comment lines.")] = False,
     trusted_key: trusted_key_option = None,
+    thread_gate: thread_gate_option = "strict",
 ) -> None:
     """Score each comment against the posting rules: probabilities, flags, action, reasons."""
     if format not in OUTPUTS:
@@ -69,7 +77,7 @@ def score_cli(
         if page:
             page_text = read_page(file)
             moderator = Moderator.load(model, key=trusted_key, freeze_gc=True)
-            rows = moderator.check_page(page_text)
+            rows = moderator.check_page(page_text, thread_gate)
         else:
             comments = read_comments(file, input_format)
             moderator = Moderator.load(model, key=trusted_key, freeze_gc=True)

@@ -19,7 +19,14 @@ import typer
 
 from .. import settings
 from ..splitter.page_io import read_page
-from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
+from ._app import (
+    command,
+    model_dir_option,
+    output_errors,
+    reported_errors,
+    thread_gate_option,
+    trusted_key_option,
+)
 from ._safe_text import terminal_safe
 
 
@@ -35,6 +42,7 @@ def split_cli(
         str, typer.Option("--format", help="Output: table or jsonl.")
     ] = "table",
     trusted_key: trusted_key_option = None,
+    thread_gate: thread_gate_option = "strict",
 ) -> None:
     """Label every non-empty line of a page as body, comment or boilerplate."""
     if format not in ("table", "jsonl"):
@@ -48,7 +56,7 @@ def split_cli(
 
         path = splitter_file or splitter_path(settings.model_dir(model))
         splitter, _ = load_splitter(path, key=trusted_key)
-        rows = splitter.split(text)
+        rows = splitter.split(text, thread_gate)
         with output_errors():
             if format == "jsonl":
                 for row in rows:

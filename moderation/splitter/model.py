@@ -45,7 +45,7 @@ from .features import (
     line_text,
     page_lines,
 )
-from .thread_gate import gate_comments
+from .thread_gate import DEFAULT_THREAD_GATE, gate_comments, gate_policy
 from .trees import TREE_KEYS, Forest, flatten
 
 KINDS = ("body", "comment", "boilerplate")
@@ -247,17 +247,22 @@ class SplitterModel:
         X = (context_features(probs, dense) - a["mean2"]) / a["scale2"]
         return self.forest.proba(X)[:, a["order2"]]
 
-    def predict_lines(self, lines: list[str]) -> tuple[list[int], np.ndarray]:
-        """Indices of the non-empty lines and their (n, 3) probabilities in KINDS order."""
+    def predict_lines(self, lines: list[str], thread_gate: str = DEFAULT_THREAD_GATE
+                      ) -> tuple[list[int], np.ndarray]:
+        """Indices of the non-empty lines and their (n, 3) probabilities in KINDS order;
+        `thread_gate` names a policy of `thread_gate.THREAD_GATES`."""
+        policy = gate_policy(thread_gate)
         idx, texts, dense = page_lines(lines)
         if not idx:
             return idx, np.zeros((0, len(KINDS)))
         proba = self.second_pass(self.first_pass(texts, dense), dense)
-        return idx, gate_comments(page_rules(proba, dense, texts), dense, self.arrays, texts)
+        return idx, gate_comments(page_rules(proba, dense, texts), dense, self.arrays, texts,
+                                  policy)
 
-    def split_lines(self, lines: list[str]) -> list[dict]:
+    def split_lines(self, lines: list[str], thread_gate: str = DEFAULT_THREAD_GATE
+                    ) -> list[dict]:
         """One dict per non-empty line: line (1-based), text, kind, confidence."""
-        idx, proba = self.predict_lines(lines)
+        idx, proba = self.predict_lines(lines, thread_gate)
         best = proba.argmax(axis=1).tolist() if len(idx) else []
         conf = proba.max(axis=1).tolist() if len(idx) else []
         return [
@@ -265,6 +270,6 @@ class SplitterModel:
             for i, b, c in zip(idx, best, conf, strict=True)
         ]
 
-    def split(self, text: str) -> list[dict]:
+    def split(self, text: str, thread_gate: str = DEFAULT_THREAD_GATE) -> list[dict]:
         """One dict per non-empty line of plain text: line (1-based), text, kind, confidence."""
-        return self.split_lines(split_text_lines(text))
+        return self.split_lines(split_text_lines(text), thread_gate)

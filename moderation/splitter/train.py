@@ -86,7 +86,7 @@ from .model import KINDS, SplitterModel, make_vectorizer, page_rules, tfidf, vec
 from .pages import Page
 from .render import RENDERERS
 from .rounding import COEF_DECIMALS, FEATURE_DECIMALS, SCALE_DECIMALS, stable
-from .thread_gate import fit_gate, thread_features
+from .thread_gate import DEFAULT_THREAD_GATE, fit_gate, thread_features
 
 N_ASSEMBLED_TEST_PAGES = 200
 N_ASSEMBLED_TRAIN_PAGES = 300
@@ -362,19 +362,21 @@ def _page_summary(page: Page, true: list[str], pred: list[str], w: list[float]) 
             "words_moved": dict(sorted(moved.items(), key=lambda kv: -kv[1])[:3])}
 
 
-def page_predictions(model: SplitterModel, pages: list[Page]) -> Iterator[
+def page_predictions(model: SplitterModel, pages: list[Page],
+                     thread_gate: str = DEFAULT_THREAD_GATE) -> Iterator[
         tuple[list[int], np.ndarray, list[str], list[str], list[float]]]:
     """Per page: the scored line indices, their probabilities, gold and predicted kinds, and
     word weights (a line's words, at least 1), as every splitter evaluation counts them."""
     for page in pages:
-        idx, proba = model.predict_lines(page.lines)
+        idx, proba = model.predict_lines(page.lines, thread_gate)
         true = [page.labels[i] for i in idx]
         pred = [KINDS[int(b)] for b in proba.argmax(axis=1)] if len(idx) else []
         yield idx, proba, true, pred, [float(max(1, len(page.lines[i].split()))) for i in idx]
 
 
 def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5, *,
-                   static_threads: dict[str, bool] | None = None) -> dict:
+                   static_threads: dict[str, bool] | None = None,
+                   thread_gate: str = DEFAULT_THREAD_GATE) -> dict:
     """Line-level and word-weighted P/R/F1, comment-free pages with a comment line, worst.
 
     With `static_threads` (`dragnet.static_thread_audit`), also the comment-free share over the
@@ -389,7 +391,7 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5, *,
     missed_threads: list[str] = []
     threads = 0
     for p, (page, (idx, proba, true, pred, w)) in enumerate(
-            zip(pages, page_predictions(model, pages), strict=True)):
+            zip(pages, page_predictions(model, pages, thread_gate), strict=True)):
         y_true += true
         y_pred += pred
         weights += w
@@ -441,13 +443,13 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5, *,
 
 def evaluate_real(model: SplitterModel, data_dir: Path, *, fold: int = HELD_OUT_FOLD,
                   renderers: tuple[str, ...] = RENDERERS, skip_comments_in_main: bool = False,
-                  ) -> dict[str, dict]:
+                  thread_gate: str = DEFAULT_THREAD_GATE) -> dict[str, dict]:
     """Per renderer: the held-out fold's real pages, scored (without the pages whose gold
     puts comments in its main part, if asked: `dragnet.comments_in_main`)."""
     audit = static_thread_audit() if fold == HELD_OUT_FOLD else {}
     return {r: evaluate_pages(model, real_pages(Path(data_dir), r, {fold},
                                                 skip_comments_in_main=skip_comments_in_main),
-                              static_threads=audit)
+                              static_threads=audit, thread_gate=thread_gate)
             for r in renderers}
 
 
@@ -486,6 +488,9 @@ def evaluate_splitter(model: SplitterModel, data_dir: Path, *, fold: int = HELD_
                            "real_without_comments_in_main": evaluate_real(
                                model, data_dir, fold=fold, renderers=renderers,
                                skip_comments_in_main=True),
+                           "real_lenient_gate": evaluate_real(model, data_dir, fold=fold,
+                                                              renderers=renderers,
+                                                              thread_gate="lenient"),
                            "held_out_fold": fold}
     if seed_page is not None and seed_page.exists():
         out["seed_page"] = evaluate_seed_page(model, seed_page)
