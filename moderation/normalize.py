@@ -410,6 +410,15 @@ def _wanted(part: str) -> bool:
     return len(part) >= 4 and part in _RUN_TOGETHER_WANTED
 
 
+def _rewrite(word: str) -> str:
+    """Masks, leet, separated letters, inner marks, then runs of letters read as words."""
+    word = _replace_runs(word, _MASKABLE, _unmask)
+    word = _replace_runs(word, _LEETABLE, _unleet)
+    word = _join_separated_letters(word)
+    word = _replace_runs(word, _INNER, _strip_inner)
+    return _replace_runs(word, _LETTERS, _read_letters)
+
+
 def _normalize_word(word: str) -> list[str]:
     """Normalise one whitespace-delimited, lower-cased chunk of text into tokens."""
     word = fold_unicode(word).lower()
@@ -420,11 +429,10 @@ def _normalize_word(word: str) -> list[str]:
     if "&" in word:
         word = html.unescape(word)
     if len(word) <= MAX_REWRITE_CHUNK:
-        word = _replace_runs(word, _MASKABLE, _unmask)
-        word = _replace_runs(word, _LEETABLE, _unleet)
-        word = _join_separated_letters(word)
-        word = _replace_runs(word, _INNER, _strip_inner)
-        word = _replace_runs(word, _LETTERS, _read_letters)
+        # plain letters (most chunks): masks, leet, separators and inner marks each need a
+        # character that is not a letter, so only the last rewrite applies (tested equal)
+        word = (_read_letters(word, "") if word.isascii() and word.isalpha()
+                else _rewrite(word))
     word = _RUNS.sub(r"\1\1", word)
     return _grouped([token[:MAX_TOKEN] for token in _TOKEN.findall(word)])
 

@@ -38,6 +38,22 @@ def test_normalize_gives_bounded_plain_tokens_for_any_text(text):
         assert _TOKEN.fullmatch(token) and len(token) <= MAX_TOKEN
 
 
+# Plain-letter chunks: repeated letters, words run together, bad words and slurs' letters.
+_LETTERS_ONLY = st.one_of(
+    st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), min_size=1, max_size=40),
+    st.lists(st.sampled_from(["you", "are", "an", "idiot", "stupid", "fuck", "off", "jews",
+                              "cock", "tail", "ass", "class", "sss", "uuu", "hate", "the"]),
+             min_size=1, max_size=5).map("".join))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LETTERS_ONLY)
+def test_plain_letter_chunks_take_the_short_path_to_the_same_reading(word):
+    from moderation.normalize import _read_letters, _rewrite
+
+    assert _read_letters(word, "") == _rewrite(word)
+
+
 @settings(max_examples=200, deadline=None)
 @given(_WORDISH, st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff"]))
 def test_invisible_characters_change_nothing(text, invisible):

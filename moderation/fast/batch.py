@@ -102,8 +102,7 @@ def _chunk_ids(flat: list[str], tables: TokenTables) -> np.ndarray:
         return np.array([chunk_of[w] for w in flat], dtype=np.int64)
     except KeyError:
         with tables.lock:
-            for chunk in set(flat).difference(chunk_of):
-                tables.chunk(chunk)
+            tables.add_chunks(set(flat).difference(chunk_of))
         return np.fromiter(map(chunk_of.__getitem__, flat), dtype=np.int64, count=len(flat))
 
 
