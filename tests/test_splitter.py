@@ -376,6 +376,9 @@ def test_static_thread_audit_refuses_a_verdict_other_than_yes_or_no(tmp_path):
     path.write_text("page_id\tsite\tstatic_thread\tevidence\nc\ts.com\tmaybe\t?\n")
     with pytest.raises(DataSourceError, match="yes or no"):
         static_thread_audit(path)
+    path.write_text("page_id\tsite\tstatic_thread\tevidence\nc s.com yes thread\n")
+    with pytest.raises(DataSourceError, match="4 tab-separated fields"):
+        static_thread_audit(path)
 
 
 def test_audited_comment_free_share_leaves_out_pages_with_a_static_thread(small):

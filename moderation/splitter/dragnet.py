@@ -112,7 +112,11 @@ def static_thread_audit(path: Path = STATIC_THREAD_AUDIT) -> dict[str, bool]:
     rows = [line for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
     for line in rows[1:]:
-        page_id, _site, verdict, _evidence = line.split("\t")
+        fields = line.split("\t")
+        if len(fields) != 4:
+            raise DataSourceError(f"{path}: {line[:60]!r}: want 4 tab-separated fields "
+                                  "(page_id, site, static_thread, evidence)")
+        page_id, _site, verdict, _evidence = fields
         if verdict not in ("yes", "no"):
             raise DataSourceError(f"{path}: page {page_id}: static_thread must be yes or no")
         out[page_id] = verdict == "yes"
