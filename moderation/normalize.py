@@ -419,8 +419,9 @@ def _rewrite(word: str) -> str:
     return _replace_runs(word, _LETTERS, _read_letters)
 
 
-def _normalize_word(word: str) -> list[str]:
-    """Normalise one whitespace-delimited, lower-cased chunk of text into tokens."""
+def _normalize_word(word: str, short_path: bool = True) -> list[str]:
+    """Normalise one whitespace-delimited, lower-cased chunk of text into tokens
+    (`short_path=False`: every chunk the long way, for the test that holds them equal)."""
     word = fold_unicode(word).lower()
     if word.startswith(("http:", "https:", "www.")):
         return ["url"]
@@ -429,10 +430,12 @@ def _normalize_word(word: str) -> list[str]:
     if "&" in word:
         word = html.unescape(word)
     if len(word) <= MAX_REWRITE_CHUNK:
-        # plain letters (most chunks): masks, leet, separators and inner marks each need a
-        # character that is not a letter, so only the last rewrite applies (tested equal)
-        word = (_read_letters(word, "") if word.isascii() and word.isalpha()
-                else _rewrite(word))
+        # plain lower-case letters (most chunks): masks, leet, separators and inner marks
+        # each need a character that is not one, so only the last rewrite applies (a
+        # property test holds the two paths equal). Not upper case: `&#88;` unescapes to `X`
+        # after the chunk was lower-cased, and the long path reads around it.
+        word = (_read_letters(word, "") if short_path and word.isascii() and word.isalpha()
+                and word.islower() else _rewrite(word))
     word = _RUNS.sub(r"\1\1", word)
     return _grouped([token[:MAX_TOKEN] for token in _TOKEN.findall(word)])
 

@@ -196,3 +196,47 @@ def test_reasons_check_their_arguments_before_the_unchecked_kernels(case):
     with pytest.raises(ValueError):
         model.scorer.reasons(batch, [0, 1], [0])
     assert model.scorer.reasons(batch, [0], [0])[0]  # still works afterwards
+
+
+def test_a_chunk_is_not_visible_to_other_threads_before_its_rows_are(
+        fixture_trained, monkeypatch):
+    """`chunk_of` is read without the lock: a chunk added in bulk must appear there only once
+    its rows are in the arrays (a reader otherwise gathers uninitialised rows)."""
+    import threading
+
+    import moderation.fast.tables as tables_module
+    from moderation.fast.batch import assemble
+    from moderation.fast.tables import TokenTables
+
+    model, _, _ = fixture_trained
+    tables = TokenTables(model.scorer._index)
+    reference = assemble(["hello there"], TokenTables(model.scorer._index))
+    inside, release = threading.Event(), threading.Event()
+    normalize_chunk = tables_module.normalize_chunk
+
+    def slow_normalize(chunk):
+        if chunk == "world":
+            inside.set()
+            release.wait(10)
+        return normalize_chunk(chunk)
+
+    monkeypatch.setattr(tables_module, "normalize_chunk", slow_normalize)
+    writer = threading.Thread(target=lambda: [tables.lock.acquire(), tables.add_chunks(
+        ["hello", "there", "world"]), tables.lock.release()])
+    writer.start()
+    assert inside.wait(10)  # "hello" and "there" are made, not yet flushed
+    assert "hello" not in tables.chunk_of
+    found = {}
+    reader = threading.Thread(target=lambda: found.setdefault(
+        "batch", assemble(["hello there"], tables)))
+    reader.start()
+    reader.join(0.3)
+    assert reader.is_alive()  # waits for the lock rather than reading half-made rows
+    release.set()
+    writer.join(10)
+    reader.join(10)
+    batch = found["batch"]
+    assert batch.tokens(0) == reference.tokens(0) == tokenize("hello there")
+    assert np.array_equal(batch.d_indptr, reference.d_indptr)
+    assert [tables.names[s] for s in batch.d_indices] == [
+        reference.names[s] for s in reference.d_indices]

@@ -144,20 +144,23 @@ class TokenTables:
         """Normalise and add the chunks not yet in the tables, and their new tokens (call
         with `lock` held). Rows are gathered in lists and each array is extended once: a
         batch of new text adds ~2 chunks and ~1 token per comment, and a numpy append per row
-        cost a quarter of a cold batch's extra time."""
+        cost a quarter of a cold batch's extra time. `chunk_of` is read without the lock
+        (moderation.fast.batch), so a chunk's id is published there only after its rows are
+        in the arrays (`_NewRows.flush`)."""
         rows = _NewRows(self)
         try:
             for chunk in chunks:
-                if chunk not in self.chunk_of:
+                if chunk not in self.chunk_of and chunk not in rows.chunk_ids:
                     rows.chunk(chunk)
-        finally:  # every row made is whole: the arrays never lag behind the ids given
+        finally:  # every row made is whole; flush writes the arrays, then publishes the ids
             rows.flush()
 
 
 class _NewRows:
-    """New slot and chunk rows of one `TokenTables`, appended to its arrays by `flush`. Ids
-    are given as the rows are made (`names` and the dicts are updated at once); the arrays
-    catch up at `flush`, before the tables' lock is released."""
+    """New slot and chunk rows of one `TokenTables`, appended to its arrays by `flush`. Slot
+    ids go into `names` and `slot_of` as the rows are made (both are read only under the
+    tables' lock, by this thread); chunk ids wait in `chunk_ids` and reach `chunk_of`, which
+    other threads read without the lock, only after `flush` has extended the arrays."""
 
     def __init__(self, tables: TokenTables):
         self.tables = tables
@@ -175,6 +178,7 @@ class _NewRows:
         self.k_len: list[int] = []
         self.k_single: list[int] = []
         self.k_slots: list[int] = []
+        self.chunk_ids: dict[str, int] = {}
 
     def slot(self, token: str) -> int:
         tables = self.tables
@@ -215,7 +219,7 @@ class _NewRows:
         self.k_single.append(int(is_single_character(tokens)))
         self.k_slots += slots
         self.k_nnz += len(slots)
-        tables.chunk_of[chunk] = cid
+        self.chunk_ids[chunk] = cid
         tables.chunk_chars += len(chunk)
 
     def flush(self) -> None:
@@ -229,3 +233,4 @@ class _NewRows:
                               (t.k_slots, self.k_slots)):
             if values:
                 array.extend(values)
+        t.chunk_of.update(self.chunk_ids)
