@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import DataFormatError, ModelLoadError
 from .settings import model_dir, rules_model_path, splitter_path
+from .splitter.gate_names import DEFAULT_THREAD_GATE
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -190,7 +191,7 @@ class Moderator:
                 self._pool.shutdown(wait=True)
                 self._pool = None
 
-    def split(self, text: str, thread_gate: str = "strict") -> list[dict[str, Any]]:
+    def split(self, text: str, thread_gate: str = DEFAULT_THREAD_GATE) -> list[dict[str, Any]]:
         """Label each non-empty line of a page body, comment or boilerplate. `thread_gate`
         "lenient" keeps short comment threads at the cost of more teaser lines called comment
         (moderation.splitter.thread_gate.THREAD_GATES)."""
@@ -199,7 +200,8 @@ class Moderator:
                                  "model: run `moderate train --only split`")
         return self.splitter.split(text, thread_gate)
 
-    def check_page(self, text: str, thread_gate: str = "strict") -> list[dict[str, Any]]:
+    def check_page(self, text: str, thread_gate: str = DEFAULT_THREAD_GATE
+                   ) -> list[dict[str, Any]]:
         """Split a page, then score only its comment lines (each verdict gets its page line)."""
         comments = [line for line in self.split(text, thread_gate) if line["kind"] == "comment"]
         verdicts = self.check_many([line["text"] for line in comments])

@@ -87,7 +87,7 @@ class FakeModerator:
             time.sleep(self.delay)
         return [self.check(text) for text in texts]
 
-    def split(self, text: str) -> list[dict]:
+    def split(self, text: str, thread_gate: str = "strict") -> list[dict]:
         if self.splitter is None:
             raise ModelLoadError("no splitter model: run `moderate train --splitter`")
         return [
@@ -121,8 +121,8 @@ class Recording:
             self.seen.extend(texts)
         return self.inner.check_many(texts)
 
-    def split(self, text: str) -> list[dict]:
-        return self.inner.split(text)
+    def split(self, text: str, thread_gate: str = "strict") -> list[dict]:
+        return self.inner.split(text, thread_gate)
 
     @property
     def splitter(self) -> object | None:
@@ -565,6 +565,22 @@ def test_split_a_page(model_url: str, client: httpx.Client, model: Recording) ->
     assert lines == as_json(expected)
     assert [line["line"] for line in lines] == [1, 2, 3, 4, 5]
     assert {line["kind"] for line in lines} <= {"body", "comment", "boilerplate"}
+
+
+def test_split_takes_a_thread_gate_and_refuses_an_unknown_one(
+    model_url: str, client: httpx.Client, model: Recording
+) -> None:
+    page = "Story\nThe council met.\nComments\nAnna said: good\nBob: agreed\nContact us"
+    r = client.post(f"{model_url}/v1/split", json={"text": page, "thread_gate": "lenient"})
+    try:
+        expected = model.split(page, "lenient")
+    except ModelLoadError:
+        assert r.status_code == 503
+    else:
+        assert r.status_code == 200 and r.json()["lines"] == as_json(expected)
+    for gate in ("loose", 3, ""):
+        r = client.post(f"{model_url}/v1/split", json={"text": page, "thread_gate": gate})
+        assert r.status_code == 400 and "thread_gate" in r.json()["error"]
 
 
 def test_split_without_splitter_model_is_503(client: httpx.Client) -> None:

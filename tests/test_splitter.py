@@ -227,6 +227,8 @@ def test_thread_gate_names_agree_across_the_cli_the_hook_and_the_splitter():
             DEFAULT_THREAD_GATE)
     result = CliRunner().invoke(app, ["split", "--thread-gate", "loose", "-"], input="x\n")
     assert result.exit_code == 2 and "strict, lenient" in result.output
+    result = CliRunner().invoke(app, ["score", "--thread-gate", "lenient", "-"], input="x\n")
+    assert result.exit_code == 2 and "--page" in result.output
 
 
 def test_trim_body_keeps_the_main_block_and_what_sits_above_it():
@@ -378,6 +380,12 @@ def test_static_thread_audit_refuses_a_verdict_other_than_yes_or_no(tmp_path):
         static_thread_audit(path)
     path.write_text("page_id\tsite\tstatic_thread\tevidence\nc s.com yes thread\n")
     with pytest.raises(DataSourceError, match="4 tab-separated fields"):
+        static_thread_audit(path)
+    path.write_text("a\ts.com\tyes\tthread\n")  # no header: the first page is not lost
+    with pytest.raises(DataSourceError, match="header"):
+        static_thread_audit(path)
+    path.write_text("page_id\tsite\tstatic_thread\tevidence\na\ts\tyes\tx\na\ts\tno\ty\n")
+    with pytest.raises(DataSourceError, match="listed twice"):
         static_thread_audit(path)
 
 

@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ModelLoadError, ModerateError
+from ..splitter.gate_names import THREAD_GATE_NAMES
 
 app = typer.Typer(
     name="moderate",
@@ -69,11 +70,6 @@ trusted_key_option = Annotated[str | None, typer.Option(
     help="Sign trained models with this key (train), or refuse models whose manifest is not "
          "signed with it (prefer the environment variable: arguments are visible to other "
          "users).")]
-
-
-# The splitter's thread-gate policies (moderation.splitter.thread_gate.THREAD_GATES, which a
-# test holds this to); named here so that a wrong name answers before the model code loads.
-THREAD_GATE_NAMES = ("strict", "lenient")
 
 
 def known_thread_gate(value: str) -> str:

@@ -68,6 +68,9 @@ def score_cli(
     """Score each comment against the posting rules: probabilities, flags, action, reasons."""
     if format not in OUTPUTS:
         raise typer.BadParameter(f"must be one of {', '.join(OUTPUTS)}", param_hint="--format")
+    if thread_gate != "strict" and not page:
+        raise typer.BadParameter("applies to a page: give --page too",
+                                 param_hint="--thread-gate")
     if input_format is not None and input_format not in FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}",
                                  param_hint="--input-format")

@@ -58,7 +58,7 @@ class ModeratorLike(Protocol):
 
     def check_many(self, texts: list[str], reasons: bool = True) -> list[dict]: ...
 
-    def split(self, text: str) -> list[dict]: ...
+    def split(self, text: str, thread_gate: str = ...) -> list[dict]: ...
 
 
 class JSON(JSONResponse):
@@ -300,10 +300,11 @@ def create_app(moderator: ModeratorLike | None, config: ServiceConfig | None = N
     @guarded
     async def split(request: Request) -> Response:
         body = parse_json_object(await read_body(request, config.max_body_bytes))
-        page = parse_split_request(body)
+        page, thread_gate = parse_split_request(body)
         try:
             lines = await asyncio.wait_for(
-                request.app.state.scorer.call(request.app.state.moderator.split, page),
+                request.app.state.scorer.call(request.app.state.moderator.split, page,
+                                              thread_gate),
                 config.score_timeout,
             )
         except ModelLoadError as exc:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DataFormatError
+from ..splitter.gate_names import DEFAULT_THREAD_GATE, THREAD_GATE_NAMES
 
 MAX_BATCH_COMMENTS = 1000
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -127,6 +128,12 @@ def parse_score_request(body: dict[str, Any]) -> tuple[list[ScoreItem], bool]:
     return [ScoreItem(field(body, "text", str), optional(body, "id", (str, int)))], False
 
 
-def parse_split_request(body: dict[str, Any]) -> str:
-    """A /v1/split body: `{"text": page}`."""
-    return field(body, "text", str)
+def parse_split_request(body: dict[str, Any]) -> tuple[str, str]:
+    """A /v1/split body: `{"text": page}`, optionally `"thread_gate": "strict" | "lenient"`
+    (moderation.splitter.thread_gate); (page, thread gate)."""
+    gate = optional(body, "thread_gate", str)
+    if gate is None:
+        gate = DEFAULT_THREAD_GATE
+    if gate not in THREAD_GATE_NAMES:
+        raise DataFormatError(f"field 'thread_gate' must be one of {', '.join(THREAD_GATE_NAMES)}")
+    return field(body, "text", str), gate

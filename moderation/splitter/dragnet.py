@@ -47,6 +47,7 @@ MARKER = "!@#$%^&*()  COMMENTS"
 N_FOLDS = 5
 HELD_OUT_FOLD = 0
 MIN_MAIN_FURNITURE = 5
+AUDIT_COLUMNS = ("page_id", "site", "static_thread", "evidence")
 STATIC_THREAD_AUDIT = (Path(__file__).resolve().parents[2] / "data" / "splitter"
                        / "fold0_static_threads.tsv")
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d\d(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)?", re.I)
@@ -111,12 +112,17 @@ def static_thread_audit(path: Path = STATIC_THREAD_AUDIT) -> dict[str, bool]:
     out: dict[str, bool] = {}
     rows = [line for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
+    if not rows or rows[0].split("\t") != list(AUDIT_COLUMNS):
+        raise DataSourceError(f"{path}: the first line must be the header "
+                              f"{chr(9).join(AUDIT_COLUMNS)!r}")
     for line in rows[1:]:
         fields = line.split("\t")
         if len(fields) != 4:
             raise DataSourceError(f"{path}: {line[:60]!r}: want 4 tab-separated fields "
-                                  "(page_id, site, static_thread, evidence)")
+                                  f"({', '.join(AUDIT_COLUMNS)})")
         page_id, _site, verdict, _evidence = fields
+        if page_id in out:
+            raise DataSourceError(f"{path}: page {page_id} is listed twice")
         if verdict not in ("yes", "no"):
             raise DataSourceError(f"{path}: page {page_id}: static_thread must be yes or no")
         out[page_id] = verdict == "yes"

@@ -64,6 +64,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from .features import COLUMN, CUE_COLUMNS, HEADER_COLUMN
+from .gate_names import DEFAULT_THREAD_GATE, THREAD_GATE_NAMES
 from .rounding import COEF_DECIMALS, FEATURE_DECIMALS, SCALE_DECIMALS, stable
 
 GATE_THRESHOLD = 0.5
@@ -91,7 +92,7 @@ class GatePolicy:
 # a thread go unmoderated.
 THREAD_GATES = {"strict": GatePolicy(MIN_COMMENT_LINES, GATE_THRESHOLD),
                 "lenient": GatePolicy(3, 0.3)}
-DEFAULT_THREAD_GATE = "strict"
+assert tuple(THREAD_GATES) == THREAD_GATE_NAMES and DEFAULT_THREAD_GATE in THREAD_GATES
 
 
 def gate_policy(name: str) -> GatePolicy:
