@@ -55,6 +55,7 @@ from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 from .archive_input import check_input
 from .comments_io import MAX_COMMENT_CHARS
 from .errors import DataFormatError, ModelLoadError, ModerateError
+from .splitter.gate_names import DEFAULT_THREAD_GATE, THREAD_GATE_NAMES
 
 ARCHIVE_FORMAT = 1
 MANIFEST_NAME = "_archive.json"
@@ -520,8 +521,8 @@ def _attach(table: pa.Table, verdicts: list[dict[str, Any] | None], errors: list
     return table
 
 
-def _score_pages(moderator: Any, frame: pd.DataFrame, first_row: int, reasons: bool
-                 ) -> tuple[pa.Table, dict[str, Any]]:
+def _score_pages(moderator: Any, frame: pd.DataFrame, first_row: int, reasons: bool,
+                 thread_gate: str = DEFAULT_THREAD_GATE) -> tuple[pa.Table, dict[str, Any]]:
     """One row per comment line of each document (one row with a null line when none)."""
     docs = frame["text"].tolist()
     doc_errors = [None if e is pd.NA else e for e in frame["_error"].tolist()]
@@ -534,7 +535,7 @@ def _score_pages(moderator: Any, frame: pd.DataFrame, first_row: int, reasons: b
         error = doc_errors[i] or text_problem(doc, MAX_PAGE_CHARS)
         found = []
         if error is None:
-            found = [line for line in moderator.split(_page_text(doc))
+            found = [line for line in moderator.split(_page_text(doc), thread_gate)
                      if line["kind"] == "comment"]
         if not found:
             without_comments += error is None
@@ -586,7 +587,8 @@ def _stats_frame(part: int, stats: dict[str, Any]) -> pd.DataFrame:
 def score_partition(frame: pd.DataFrame, todo: Sequence[int], output: str,
                     plan: dict[str, Any], model: dict[str, Any], page: bool, reasons: bool,
                     fail_partitions: frozenset[int] = frozenset(),
-                    partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
+                    partition_info: dict[str, Any] | None = None,
+                    thread_gate: str = DEFAULT_THREAD_GATE) -> pd.DataFrame:
     """Score one read partition and write its Parquet file atomically; return its stats."""
     part = todo[partition_info["number"]] if partition_info else todo[0]
     spec = plan["partitions"][part]
@@ -598,7 +600,7 @@ def score_partition(frame: pd.DataFrame, todo: Sequence[int], output: str,
                                  model.get("freeze_gc", False))
     wall, cpu = time.perf_counter(), time.process_time()
     if page:
-        table, extra = _score_pages(moderator, frame, spec["first_row"], reasons)
+        table, extra = _score_pages(moderator, frame, spec["first_row"], reasons, thread_gate)
     else:
         table, extra = _score_rows(moderator, frame, reasons)
     extra["score_seconds"] = time.perf_counter() - wall
@@ -631,6 +633,14 @@ def _finished_stats(path: Path) -> dict[str, Any] | None:
 # The run
 
 
+def _recorded(previous: dict[str, Any], field: str) -> Any:
+    """A field of an earlier run's record; `thread_gate`, added later, is what such a run
+    used when its record lacks it (the default for pages, nothing otherwise)."""
+    if field == "thread_gate" and field not in previous:
+        return DEFAULT_THREAD_GATE if previous.get("page") else None
+    return previous.get(field)
+
+
 def _prepare_output(output: Path, record: dict[str, Any]) -> None:
     manifest = output / MANIFEST_NAME
     if manifest.exists():
@@ -640,7 +650,7 @@ def _prepare_output(output: Path, record: dict[str, Any]) -> None:
             raise ArchiveError(f"{manifest} is not readable JSON; remove the output "
                                "directory to start again") from None
         for field in record:
-            if previous.get(field) != record[field]:
+            if _recorded(previous, field) != record[field]:
                 what = {"input": "the input changed (size, time or content)",
                         "model_sha256": "the model differs"}.get(field, f"`{field}` differs")
                 raise ArchiveError(f"{output} holds another run: {what}; use a new output "
@@ -662,6 +672,7 @@ def score_archive(
     model_dir: str | os.PathLike[str] | None = None,
     key: str | bytes | None = None,
     page: bool = False,
+    thread_gate: str = DEFAULT_THREAD_GATE,
     reasons: bool = False,
     input_format: str | None = None,
     rows_per_partition: int = 50_000,
@@ -675,12 +686,18 @@ def score_archive(
 
     The cluster is `client` if given, else a Client to `scheduler`, else a LocalCluster with
     `local_workers` single-threaded worker processes on 127.0.0.1 (closed at the end).
-    `progress(done, total)` is called as partitions finish. `fail_partitions` makes those
+    With `page`, each document is split first (with the splitter's `thread_gate` policy,
+    recorded with the run). `progress(done, total)` is called as partitions finish.
+    `fail_partitions` makes those
     partitions raise (a fault hook for tests); failed partitions raise ArchiveError at the end,
     after every other partition is written, and a rerun does only what is missing."""
     from .model_files import load_rules_model, load_splitter, rules_model_path, splitter_path
     from .settings import model_dir as default_model_dir
 
+    if thread_gate not in THREAD_GATE_NAMES:
+        raise DataFormatError(f"thread_gate must be one of {', '.join(THREAD_GATE_NAMES)}")
+    if thread_gate != DEFAULT_THREAD_GATE and not page:
+        raise DataFormatError("thread_gate applies to pages: give page=True (--page) too")
     started = time.perf_counter()
     plan = plan_archive(input_path, input_format, rows_per_partition)
     # The model is checked here (files, sha256, signature) before any cluster starts; scoring
@@ -706,6 +723,7 @@ def score_archive(
     record = {"archive_format": ARCHIVE_FORMAT, "input": plan["input"],
               "input_format": plan["format"], "rows_per_partition": rows_per_partition,
               "partitions": len(plan["partitions"]), "page": page, "reasons": reasons,
+              "thread_gate": thread_gate if page else None,
               "model_sha256": sha}
     _prepare_output(out, record)
     for stale in out.glob(".part-*.tmp"):  # left by a run that was killed while writing
@@ -728,7 +746,7 @@ def score_archive(
     if todo:
         model = {"dir": str(directory), "sha256": sha, "key": key}
         failures = _run(plan, todo, out, model, page, reasons, frozenset(fail_partitions),
-                        client, scheduler, local_workers, done, progress, total)
+                        client, scheduler, local_workers, done, progress, total, thread_gate)
     seconds = time.perf_counter() - started
     scored_seconds = time.perf_counter() - scored_started
     if failures:
@@ -783,8 +801,8 @@ def local_cluster(n_workers: int) -> LocalCluster:
 def _run(plan: dict[str, Any], todo: list[int], out: Path, model: dict[str, Any], page: bool,
          reasons: bool, fail_partitions: frozenset[int], client: Client | None,
          scheduler: str | None, local_workers: int, done: dict[int, dict[str, Any]],
-         progress: Callable[[int, int], None] | None, total: int
-         ) -> list[tuple[int, BaseException]]:
+         progress: Callable[[int, int], None] | None, total: int,
+         thread_gate: str = DEFAULT_THREAD_GATE) -> list[tuple[int, BaseException]]:
     cluster = own_client = None
     try:
         if client is None:
@@ -805,7 +823,7 @@ def _run(plan: dict[str, Any], todo: list[int], out: Path, model: dict[str, Any]
                              enforce_metadata=False, divisions=[None] * (len(parts) + 1))
         stats = frames.map_partitions(
             score_partition, todo=todo, output=str(out), plan=plan, model=model, page=page,
-            reasons=reasons, fail_partitions=fail_partitions,
+            reasons=reasons, fail_partitions=fail_partitions, thread_gate=thread_gate,
             meta=_stats_frame(0, {}).iloc[:0], enforce_metadata=False)
         futures = client.compute(stats.to_delayed())
         index = {future.key: todo[i] for i, future in enumerate(futures)}

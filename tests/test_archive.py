@@ -356,6 +356,52 @@ def test_page_partition_one_row_per_comment_line(fixture_model_dir, monkeypatch,
     assert stats["documents_without_comments"].tolist() == [1]
 
 
+def test_page_partition_splits_with_the_thread_gate_asked_for(fixture_model_dir, monkeypatch,
+                                                               tmp_path):
+    from moderation.hook import Moderator
+
+    seen: list[str] = []
+
+    class GateSplitter(FakeSplitter):
+        def split(self, text: str, thread_gate: str = "strict") -> list[dict]:
+            seen.append(thread_gate)
+            return super().split(text, thread_gate)
+
+    moderator = Moderator.load(fixture_model_dir)
+    moderator.splitter = GateSplitter()
+    monkeypatch.setitem(archive._MODELS, ("fake", "sha"), moderator)
+    frame = pd.DataFrame({"doc": ["a"], "text": ["Headline\n> a comment"], "_error": [None]})
+    plan = {"partitions": [{"part": 0, "rows": 1, "first_row": 0}]}
+    archive.score_partition(frame, [0], str(tmp_path), plan, {"dir": "fake", "sha256": "sha"},
+                            page=True, reasons=False, thread_gate="lenient")
+    assert seen == ["lenient"]
+
+
+def test_a_run_record_without_thread_gate_resumes_only_with_the_default(tmp_path):
+    older = {"archive_format": 1, "input": "x", "page": True, "reasons": False}
+    out = tmp_path / "pages"
+    out.mkdir()
+    (out / archive.MANIFEST_NAME).write_text(json.dumps(older), encoding="utf-8")
+    archive._prepare_output(out, {**older, "thread_gate": "strict"})  # what it ran with
+    with pytest.raises(archive.ArchiveError, match="thread_gate"):
+        archive._prepare_output(out, {**older, "thread_gate": "lenient"})
+    comments = tmp_path / "comments"
+    comments.mkdir()
+    (comments / archive.MANIFEST_NAME).write_text(json.dumps({**older, "page": False}),
+                                                  encoding="utf-8")
+    archive._prepare_output(comments, {**older, "page": False, "thread_gate": None})
+
+
+@pytest.mark.parametrize("page, gate", [(True, "loose"), (False, "lenient")])
+def test_thread_gate_is_checked_before_the_run(fixture_model_dir, tmp_path, page, gate):
+    source = tmp_path / "pages.jsonl"
+    source.write_text(json.dumps({"text": "a page"}) + "\n", encoding="utf-8")
+    with pytest.raises(DataFormatError, match="thread_gate"):
+        score_archive(source, tmp_path / "out", model_dir=fixture_model_dir, page=page,
+                      thread_gate=gate, scheduler="tcp://127.0.0.1:9")
+    assert not (tmp_path / "out").exists()
+
+
 def test_page_without_splitter_is_one_line_error(fixture_model_dir, tmp_path):
     import shutil
 

@@ -10,7 +10,14 @@ import typer
 
 from ..archive_input import check_input
 from ..errors import ModerateError
-from ._app import command, model_dir_option, output_errors, reported_errors, trusted_key_option
+from ._app import (
+    command,
+    model_dir_option,
+    output_errors,
+    reported_errors,
+    thread_gate_option,
+    trusted_key_option,
+)
 
 
 def _progress_bar() -> tuple[Any, Any]:
@@ -50,8 +57,11 @@ def score_archive_cli(
     reasons: Annotated[bool, typer.Option(
         "--reasons", help="Add a `reasons` column (JSON; about a third slower).")] = False,
     trusted_key: trusted_key_option = None,
+    thread_gate: thread_gate_option = "strict",
 ) -> None:
     """Score an archive on a Dask cluster into partitioned Parquet, resumably."""
+    if thread_gate != "strict" and not page:
+        raise typer.BadParameter("applies to pages: give --page too", param_hint="--thread-gate")
     with reported_errors():
         # the input first, in a light module: a missing file or an unknown suffix is told at
         # once, not after the seconds dask, pandas and pyarrow take to import
@@ -66,7 +76,8 @@ def score_archive_cli(
             if bar is not None:
                 bar.start()
             summary = score_archive(
-                input, output, model_dir=model, key=trusted_key, page=page, reasons=reasons,
+                input, output, model_dir=model, key=trusted_key, page=page,
+                thread_gate=thread_gate, reasons=reasons,
                 input_format=input_format, rows_per_partition=partition_rows,
                 scheduler=scheduler, local_workers=local_workers, progress=callback)
         finally:
