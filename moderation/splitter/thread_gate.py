@@ -102,6 +102,8 @@ def gate_policy(name: str) -> GatePolicy:
     except (KeyError, TypeError):
         raise ValueError(f"unknown thread gate {name!r}; choose one of "
                          f"{', '.join(THREAD_GATES)}") from None
+
+
 _TITLED, _FIRST_SG, _SECOND, _LOWER_START = (
     COLUMN[name] for name in ("titled_share", "first_singular", "second_person", "starts_lower"))
 
