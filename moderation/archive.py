@@ -55,7 +55,7 @@ from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 from .archive_input import check_input
 from .comments_io import MAX_COMMENT_CHARS
 from .errors import DataFormatError, ModelLoadError, ModerateError
-from .splitter.gate_names import DEFAULT_THREAD_GATE, THREAD_GATE_NAMES
+from .splitter.gate_names import DEFAULT_THREAD_GATE, thread_gate_problem
 
 ARCHIVE_FORMAT = 1
 MANIFEST_NAME = "_archive.json"
@@ -694,10 +694,9 @@ def score_archive(
     from .model_files import load_rules_model, load_splitter, rules_model_path, splitter_path
     from .settings import model_dir as default_model_dir
 
-    if thread_gate not in THREAD_GATE_NAMES:
-        raise DataFormatError(f"thread_gate must be one of {', '.join(THREAD_GATE_NAMES)}")
-    if thread_gate != DEFAULT_THREAD_GATE and not page:
-        raise DataFormatError("thread_gate applies to pages: give page=True (--page) too")
+    problem = thread_gate_problem(thread_gate, page)
+    if problem:
+        raise DataFormatError(f"thread_gate {problem}")
     started = time.perf_counter()
     plan = plan_archive(input_path, input_format, rows_per_partition)
     # The model is checked here (files, sha256, signature) before any cluster starts; scoring

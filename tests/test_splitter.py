@@ -218,8 +218,8 @@ def test_the_lenient_thread_gate_keeps_a_short_thread_the_strict_one_takes_back(
 def test_thread_gate_names_agree_across_the_cli_the_hook_and_the_splitter():
     import inspect
 
-    from moderation.cli._app import THREAD_GATE_NAMES
     from moderation.hook import Moderator
+    from moderation.splitter.gate_names import THREAD_GATE_NAMES
 
     assert THREAD_GATE_NAMES == tuple(THREAD_GATES)
     for method in (Moderator.split, Moderator.check_page, SplitterModel.split):

@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ModelLoadError, ModerateError
-from ..splitter.gate_names import THREAD_GATE_NAMES
+from ..splitter.gate_names import thread_gate_problem
 
 app = typer.Typer(
     name="moderate",
@@ -73,9 +73,17 @@ trusted_key_option = Annotated[str | None, typer.Option(
 
 
 def known_thread_gate(value: str) -> str:
-    if value not in THREAD_GATE_NAMES:
-        raise typer.BadParameter(f"must be one of {', '.join(THREAD_GATE_NAMES)}")
+    problem = thread_gate_problem(value)
+    if problem:
+        raise typer.BadParameter(problem)
     return value
+
+
+def thread_gate_needs_page(thread_gate: str, page: bool) -> None:
+    """A thread gate other than the default is refused where no page is split."""
+    problem = thread_gate_problem(thread_gate, page)
+    if problem:
+        raise typer.BadParameter(problem, param_hint="--thread-gate")
 
 
 thread_gate_option = Annotated[str, typer.Option(

@@ -13,12 +13,14 @@ import typer
 
 from ..comments_io import FORMATS, read_comments
 from ..hook import Moderator
+from ..splitter.gate_names import DEFAULT_THREAD_GATE
 from ..splitter.page_io import read_page
 from ._app import (
     command,
     model_dir_option,
     output_errors,
     reported_errors,
+    thread_gate_needs_page,
     thread_gate_option,
     trusted_key_option,
 )
@@ -63,14 +65,12 @@ def score_cli(
     page: Annotated[bool, typer.Option(
         "--page", help="FILE is a whole page: split it and score only the comment lines.")] = False,
     trusted_key: trusted_key_option = None,
-    thread_gate: thread_gate_option = "strict",
+    thread_gate: thread_gate_option = DEFAULT_THREAD_GATE,
 ) -> None:
     """Score each comment against the posting rules: probabilities, flags, action, reasons."""
     if format not in OUTPUTS:
         raise typer.BadParameter(f"must be one of {', '.join(OUTPUTS)}", param_hint="--format")
-    if thread_gate != "strict" and not page:
-        raise typer.BadParameter("applies to a page: give --page too",
-                                 param_hint="--thread-gate")
+    thread_gate_needs_page(thread_gate, page)
     if input_format is not None and input_format not in FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}",
                                  param_hint="--input-format")

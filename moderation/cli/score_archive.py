@@ -10,11 +10,13 @@ import typer
 
 from ..archive_input import check_input
 from ..errors import ModerateError
+from ..splitter.gate_names import DEFAULT_THREAD_GATE
 from ._app import (
     command,
     model_dir_option,
     output_errors,
     reported_errors,
+    thread_gate_needs_page,
     thread_gate_option,
     trusted_key_option,
 )
@@ -57,11 +59,10 @@ def score_archive_cli(
     reasons: Annotated[bool, typer.Option(
         "--reasons", help="Add a `reasons` column (JSON; about a third slower).")] = False,
     trusted_key: trusted_key_option = None,
-    thread_gate: thread_gate_option = "strict",
+    thread_gate: thread_gate_option = DEFAULT_THREAD_GATE,
 ) -> None:
     """Score an archive on a Dask cluster into partitioned Parquet, resumably."""
-    if thread_gate != "strict" and not page:
-        raise typer.BadParameter("applies to pages: give --page too", param_hint="--thread-gate")
+    thread_gate_needs_page(thread_gate, page)
     with reported_errors():
         # the input first, in a light module: a missing file or an unknown suffix is told at
         # once, not after the seconds dask, pandas and pyarrow take to import

@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from .. import settings
+from ..splitter.gate_names import DEFAULT_THREAD_GATE
 from ..splitter.page_io import read_page
 from ._app import (
     command,
@@ -42,7 +43,7 @@ def split_cli(
         str, typer.Option("--format", help="Output: table or jsonl.")
     ] = "table",
     trusted_key: trusted_key_option = None,
-    thread_gate: thread_gate_option = "strict",
+    thread_gate: thread_gate_option = DEFAULT_THREAD_GATE,
 ) -> None:
     """Label every non-empty line of a page as body, comment or boilerplate."""
     if format not in ("table", "jsonl"):

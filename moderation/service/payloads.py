@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DataFormatError
-from ..splitter.gate_names import DEFAULT_THREAD_GATE, THREAD_GATE_NAMES
+from ..splitter.gate_names import DEFAULT_THREAD_GATE, thread_gate_problem
 
 MAX_BATCH_COMMENTS = 1000
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -134,6 +134,7 @@ def parse_split_request(body: dict[str, Any]) -> tuple[str, str]:
     gate = optional(body, "thread_gate", str)
     if gate is None:
         gate = DEFAULT_THREAD_GATE
-    if gate not in THREAD_GATE_NAMES:
-        raise DataFormatError(f"field 'thread_gate' must be one of {', '.join(THREAD_GATE_NAMES)}")
+    problem = thread_gate_problem(gate)
+    if problem:
+        raise DataFormatError(f"field 'thread_gate' {problem}")
     return field(body, "text", str), gate
