@@ -135,11 +135,6 @@ class TokenTables:
         finally:
             rows.flush()
 
-    def chunk(self, chunk: str) -> int:
-        """The id of `chunk`, normalising it if new (call with `lock` held)."""
-        self.add_chunks([chunk])
-        return self.chunk_of[chunk]
-
     def add_chunks(self, chunks: Iterable[str]) -> None:
         """Normalise and add the chunks not yet in the tables, and their new tokens (call
         with `lock` held). Rows are gathered in lists and each array is extended once: a

@@ -156,10 +156,7 @@ def labelled_page(page: RealPage, renderer: str) -> Page:
                 groups={page.site}, kind=renderer, name=page.page_id)
 
 
-def real_pages(data_dir: Path, renderer: str, folds: set[int], *,
-               skip_comments_in_main: bool = False) -> list[Page]:
-    """The pages of sites in `folds`, rendered by `renderer` and labelled from the gold
-    (without the pages whose gold holds comments in its main part, if asked)."""
+def real_pages(data_dir: Path, renderer: str, folds: set[int]) -> list[Page]:
+    """The pages of sites in `folds`, rendered by `renderer` and labelled from the gold."""
     return [labelled_page(p, renderer) for p in load_dragnet(Path(data_dir))
-            if site_fold(p.site) in folds
-            and not (skip_comments_in_main and comments_in_main(p))]
+            if site_fold(p.site) in folds]

@@ -199,7 +199,8 @@ def _text_features(stripped: str) -> list[float]:
 
 def is_rules_header(text: str) -> bool:
     """A short discussion welcome or guidelines header ("Welcome to the discussion.",
-    "Community guidelines"), as the rule_title feature reads it."""
+    "Community guidelines"): the rule_title feature's header pattern on a line of at most 12
+    words (split on whitespace here; the feature counts its own word matches)."""
     s = text.strip()
     return len(s.split()) <= 12 and bool(_RULES_HEADER.match(s))
 

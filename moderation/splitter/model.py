@@ -45,6 +45,7 @@ from .features import (
     line_text,
     page_lines,
 )
+from .rounding import stable
 from .thread_gate import DEFAULT_THREAD_GATE, gate_comments, gate_policy
 from .trees import TREE_KEYS, Forest, flatten
 
@@ -108,7 +109,7 @@ def tfidf(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray,
     norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
     counts.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(counts.indptr))
     if decimals is not None:
-        counts.data = np.round(counts.data, decimals)
+        counts.data = stable(counts.data, decimals)
     return counts.astype(np.float32)
 
 

@@ -385,26 +385,21 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5, *,
     y_pred: list[str] = []
     weights: list[float] = []
     errors, per_page = [], []
-    free = free_hit = 0
-    free_pages: list[str] = []
-    hit_pages: list[str] = []
-    missed_threads: list[str] = []
-    threads = 0
+    free_pages: list[str] = []  # gold has no comment
+    hit_pages: list[str] = []  # of those, a line called comment
+    thread_pages: list[str] = []  # gold has comments
+    missed_threads: list[str] = []  # of those, no line called comment
     for p, (page, (idx, proba, true, pred, w)) in enumerate(
             zip(pages, page_predictions(model, pages, thread_gate), strict=True)):
         y_true += true
         y_pred += pred
         weights += w
-        if "comment" in true:
-            threads += 1
-            if "comment" not in pred:
-                missed_threads.append(page.name)
-        if "comment" not in true:
-            free += 1
-            free_hit += "comment" in pred
-            free_pages.append(page.name)
-            if "comment" in pred:
-                hit_pages.append(page.name)
+        gold_thread, called = "comment" in true, "comment" in pred
+        (thread_pages if gold_thread else free_pages).append(page.name)
+        if gold_thread and not called:
+            missed_threads.append(page.name)
+        if called and not gold_thread:
+            hit_pages.append(page.name)
         for j, i in enumerate(idx):
             if pred[j] != true[j]:
                 errors.append((float(proba[j].max()), p, i, true[j], pred[j]))
@@ -429,11 +424,12 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5, *,
         "line_level": _scores(y_true, y_pred, None),
         "word_weighted": _scores(y_true, y_pred, weights),
         "confusion": {t: {p: pairs[t, p] for p in KINDS} for t in KINDS},
-        "comment_free_pages": free,
-        "comment_free_pages_with_comment_line": free_hit,
-        "comment_free_share_with_comment": round(free_hit / free, 4) if free else 0.0,
+        "comment_free_pages": len(free_pages),
+        "comment_free_pages_with_comment_line": len(hit_pages),
+        "comment_free_share_with_comment": (round(len(hit_pages) / len(free_pages), 4)
+                                            if free_pages else 0.0),
         "comment_free_pages_hit": hit_pages,
-        "comment_pages": threads,
+        "comment_pages": len(thread_pages),
         "comment_pages_without_comment_line": missed_threads,
         "comment_free_by_static_thread_audit": audited,
         "worst_errors": worst,
@@ -442,15 +438,23 @@ def evaluate_pages(model: SplitterModel, pages: list[Page], n_worst: int = 5, *,
 
 
 def evaluate_real(model: SplitterModel, data_dir: Path, *, fold: int = HELD_OUT_FOLD,
-                  renderers: tuple[str, ...] = RENDERERS, skip_comments_in_main: bool = False,
-                  thread_gate: str = DEFAULT_THREAD_GATE) -> dict[str, dict]:
-    """Per renderer: the held-out fold's real pages, scored (without the pages whose gold
-    puts comments in its main part, if asked: `dragnet.comments_in_main`)."""
+                  renderers: tuple[str, ...] = RENDERERS) -> dict[str, dict[str, dict]]:
+    """The held-out fold's real pages, each renderer's rendered once and scored three ways:
+    "real" (all pages), "real_without_comments_in_main" (without the pages whose gold puts
+    comments in its main part, `dragnet.comments_in_main`) and "real_lenient_gate" (all pages,
+    the lenient thread gate); view -> renderer -> `evaluate_pages`."""
     audit = static_thread_audit() if fold == HELD_OUT_FOLD else {}
-    return {r: evaluate_pages(model, real_pages(Path(data_dir), r, {fold},
-                                                skip_comments_in_main=skip_comments_in_main),
-                              static_threads=audit, thread_gate=thread_gate)
-            for r in renderers}
+    in_main = {p.page_id for p in load_dragnet(Path(data_dir)) if comments_in_main(p)}
+    views: dict[str, dict[str, dict]] = {
+        "real": {}, "real_without_comments_in_main": {}, "real_lenient_gate": {}}
+    for r in renderers:
+        pages = real_pages(Path(data_dir), r, {fold})
+        views["real"][r] = evaluate_pages(model, pages, static_threads=audit)
+        views["real_without_comments_in_main"][r] = evaluate_pages(
+            model, [p for p in pages if p.name not in in_main], static_threads=audit)
+        views["real_lenient_gate"][r] = evaluate_pages(model, pages, static_threads=audit,
+                                                       thread_gate="lenient")
+    return views
 
 
 def evaluate_assembled(model: SplitterModel, data_dir: Path, seed: int = 0, *,
@@ -483,14 +487,7 @@ def evaluate_splitter(model: SplitterModel, data_dir: Path, *, fold: int = HELD_
                       renderers: tuple[str, ...] = RENDERERS, assembled: bool = True,
                       seed_page: Path | None = None) -> dict:
     """Real held-out pages per renderer, the seed page, and the assembled-page figures."""
-    out: dict[str, Any] = {"real": evaluate_real(model, data_dir, fold=fold,
-                                                 renderers=renderers),
-                           "real_without_comments_in_main": evaluate_real(
-                               model, data_dir, fold=fold, renderers=renderers,
-                               skip_comments_in_main=True),
-                           "real_lenient_gate": evaluate_real(model, data_dir, fold=fold,
-                                                              renderers=renderers,
-                                                              thread_gate="lenient"),
+    out: dict[str, Any] = {**evaluate_real(model, data_dir, fold=fold, renderers=renderers),
                            "held_out_fold": fold}
     if seed_page is not None and seed_page.exists():
         out["seed_page"] = evaluate_seed_page(model, seed_page)
